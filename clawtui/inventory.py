@@ -1,0 +1,227 @@
+"""The inventory: which customer boxes exist and how to reach them.
+
+A TOML file (by default `boxes.toml` in the user config dir) with one `[[box]]` table a box.
+Loading validates everything up front, so a typo is reported once, clearly, with the file, the
+box and the field, instead of surfacing later as a failed SSH connection.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import InventoryError
+
+#: `CLAUDE_CODE_FULL_SIGN_IN_LINK=1` makes claude 2.1.332 print the full URL (with `state`); it is
+#: set inside the command string because SSH servers drop most environment variables.
+DEFAULT_SETUP_TOKEN_COMMAND = "CLAUDE_CODE_FULL_SIGN_IN_LINK=1 claude setup-token"
+DEFAULT_PASTE_TOKEN_COMMAND = "openclaw models auth paste-token --provider anthropic"
+DEFAULT_STATUS_COMMAND = "openclaw models status"
+
+DEFAULT_USER = "ubuntu"
+DEFAULT_PORT = 22
+DEFAULT_KNOWN_HOSTS = "~/.ssh/known_hosts"
+
+# Box names end up in file names (the token vault) and worker group names: keep them plain.
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+EXAMPLE = """\
+[[box]]
+name = "acme-prod"        # unique, required
+host = "203.0.113.7"      # required; a Host alias from ~/.ssh/config works too
+user = "ubuntu"           # default "ubuntu"
+port = 22                 # default 22
+key = "~/.ssh/acme.pem"   # optional; ssh-agent and ~/.ssh/config apply as with OpenSSH
+customer = "Acme Inc"     # optional, shown in the list
+"""
+
+
+@dataclass(frozen=True)
+class Box:
+    """One customer box. `user` and `port` are None when the inventory leaves them to
+    `~/.ssh/config` (then the OpenSSH defaults of clawtui apply: user "ubuntu", port 22)."""
+
+    name: str
+    host: str
+    user: str | None = None
+    port: int | None = None
+    key: Path | None = None
+    known_hosts: Path = field(default_factory=lambda: Path(DEFAULT_KNOWN_HOSTS).expanduser())
+    customer: str = ""
+    setup_token_command: str = DEFAULT_SETUP_TOKEN_COMMAND
+    paste_token_command: str = DEFAULT_PASTE_TOKEN_COMMAND
+    status_command: str = DEFAULT_STATUS_COMMAND
+
+    @property
+    def address(self) -> str:
+        """`user@host:port` as the operator would type it, for lists and messages."""
+        user = f"{self.user}@" if self.user else ""
+        port = f":{self.port}" if self.port and self.port != DEFAULT_PORT else ""
+        return f"{user}{self.host}{port}"
+
+
+@dataclass(frozen=True)
+class _Field:
+    kind: type
+    required: bool = False
+    path: bool = False
+    command: bool = False
+
+
+_FIELDS: dict[str, _Field] = {
+    "name": _Field(str, required=True),
+    "host": _Field(str, required=True),
+    "user": _Field(str),
+    "port": _Field(int),
+    "key": _Field(str, path=True),
+    "known_hosts": _Field(str, path=True),
+    "customer": _Field(str),
+    "setup_token_command": _Field(str, command=True),
+    "paste_token_command": _Field(str, command=True),
+    "status_command": _Field(str, command=True),
+}
+
+_TYPE_NAMES = {str: "a string in quotes", int: "a whole number"}
+
+
+def load_inventory(path: Path) -> list[Box]:
+    """Read and validate an inventory file; raise `InventoryError` naming file, box and field."""
+    path = Path(path).expanduser()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InventoryError(
+            "no such file. Create it with one [[box]] table a box, for example:\n\n" + EXAMPLE,
+            path=path,
+        ) from None
+    except IsADirectoryError:
+        raise InventoryError("is a folder, not an inventory file", path=path) from None
+    except OSError as error:
+        raise InventoryError(f"cannot be read ({error.strerror})", path=path) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InventoryError(f"is not UTF-8 text (byte {error.start})", path=path) from None
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        # Python's message already ends with "(at line L, column C)".
+        raise InventoryError(f"TOML syntax error: {error}", path=path) from None
+    return parse_inventory(document, path=path)
+
+
+def parse_inventory(document: Mapping[str, Any], *, path: Path) -> list[Box]:
+    extra = sorted(set(document) - {"box"})
+    if extra:
+        raise InventoryError(
+            f"unknown top-level key {extra[0]!r}; boxes go in [[box]] tables", path=path
+        )
+    tables = document.get("box", [])
+    if not isinstance(tables, list):
+        raise InventoryError("'box' must be an array of tables: write [[box]], not [box]", path=path)
+    boxes: list[Box] = []
+    seen: dict[str, int] = {}
+    for index, table in enumerate(tables, start=1):
+        box = _parse_box(table, index=index, path=path)
+        if box.name in seen:
+            raise InventoryError(
+                f"duplicate name: boxes {seen[box.name]} and {index} are both called "
+                f"{box.name!r}; names must be unique",
+                path=path,
+                box=box.name,
+                field="name",
+            )
+        seen[box.name] = index
+        boxes.append(box)
+    return boxes
+
+
+def _parse_box(table: Any, *, index: int, path: Path) -> Box:
+    label = f"#{index}"
+    if not isinstance(table, dict):
+        raise InventoryError("must be a table", path=path, box=label)
+    name = table.get("name")
+    if isinstance(name, str) and name:
+        label = name
+    for key in table:
+        if key not in _FIELDS:
+            close = difflib.get_close_matches(key, list(_FIELDS), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; known fields: {', '.join(_FIELDS)}"
+            raise InventoryError(f"unknown field{hint}", path=path, box=label, field=key)
+    values: dict[str, Any] = {}
+    for key, spec in _FIELDS.items():
+        if key not in table:
+            if spec.required:
+                raise InventoryError("is required but missing", path=path, box=label, field=key)
+            continue
+        value = table[key]
+        # bool is an int in Python; `port = true` is still a mistake.
+        if not isinstance(value, spec.kind) or isinstance(value, bool):
+            raise InventoryError(
+                f"must be {_TYPE_NAMES[spec.kind]}, not {_toml_type(value)}",
+                path=path,
+                box=label,
+                field=key,
+            )
+        if isinstance(value, str):
+            value = value.strip()
+            if not value and (spec.required or spec.path or spec.command or key == "user"):
+                raise InventoryError("must not be empty", path=path, box=label, field=key)
+        if spec.path:
+            candidate = Path(value).expanduser()
+            if not candidate.is_absolute():
+                candidate = path.parent / candidate
+            value = candidate
+        values[key] = value
+
+    if not _NAME_RE.match(values["name"]):
+        raise InventoryError(
+            "must start with a letter or digit and use only letters, digits, '.', '_' and '-' "
+            "(at most 64 characters)",
+            path=path,
+            box=label,
+            field="name",
+        )
+    if any(ch.isspace() for ch in values["host"]):
+        raise InventoryError("must not contain spaces", path=path, box=label, field="host")
+    port = values.get("port")
+    if port is not None and not 1 <= port <= 65535:
+        raise InventoryError(
+            f"{port} is not a TCP port; use a number from 1 to 65535 (SSH is usually 22)",
+            path=path,
+            box=label,
+            field="port",
+        )
+    return Box(**values)
+
+
+def _toml_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int):
+        return "a number"
+    if isinstance(value, float):
+        return "a decimal number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+def find_box(boxes: list[Box], name: str) -> Box:
+    for box in boxes:
+        if box.name == name:
+            return box
+    names = [box.name for box in boxes]
+    close = difflib.get_close_matches(name, names, n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    listing = ", ".join(names) if names else "none"
+    raise InventoryError(f"no box named {name!r} in the inventory (boxes: {listing}).{hint}")
