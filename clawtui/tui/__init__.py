@@ -1,0 +1,1 @@
+"""The Textual face of clawtui: wires the headless core to screens and widgets."""
