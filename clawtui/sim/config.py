@@ -46,6 +46,12 @@ class SimConfig:
     node_version: str = "v24.21.0"
     openclaw_version: str = "2026.9.6"
     mem_total_mb: int = 3936
+    #: Length of the token `claude` prints; 0 means random from 80 to 120, as seen in the field.
+    token_length: int = 0
+    #: Shortest token `openclaw` accepts ("Token looks too short; paste the full setup-token").
+    openclaw_min_token_length: int = 80
+    #: How many pastes `openclaw` loses before it takes one (provokes "Required" on Enter).
+    openclaw_ignore_pastes: int = 0
 
     @property
     def claude_version(self) -> str:
