@@ -41,6 +41,13 @@ class ScreenText:
     row_offset: int = 0  # absolute row number of lines[0] (rows dropped from scrollback before it)
     cursor: tuple[int, int] = field(default=(0, 0))  # (x, y) on the visible screen
 
+    def __repr__(self) -> str:
+        # The lines may hold a token: never let a traceback, a log or a test diff print them.
+        return (
+            f"<ScreenText {len(self.lines)} lines, screen from {self.screen_start}, "
+            f"{len(self.links)} links, fed {self.fed}>"
+        )
+
     @property
     def screen(self) -> tuple[str, ...]:
         return self.lines[self.screen_start :]

@@ -1,0 +1,596 @@
+"""Reading `claude setup-token` off the screen, and checking what the customer reads back.
+
+The onboarding flow drives a program written for humans: it never says "here is the URL" in a
+machine-readable way, it draws text with Ink, redraws it in place, hard-wraps it to the terminal
+width and (since 2.1.332) hides the URL behind OSC 8 hyperlinks. These pure functions turn a
+`ScreenText` into facts the flow can act on: the sign-in URL, whether the code prompt waits,
+which error the program shows, and the token it prints once. The flow calls them after every
+output chunk, so each must be cheap and must answer "not there yet" (None) rather than a
+half-drawn URL or token.
+
+`normalize_code` is the other direction: the CODE#STATE a customer reads out or pastes is
+cleaned up and refused, with a message saying what to ask the customer for, before it is typed
+into a program that would otherwise answer with a less helpful error.
+
+Both generations of the program are handled (FLOW.md): 2.1.197 and 2.1.332 word things
+differently; every pattern below lists both.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+from urllib.parse import parse_qs, urlsplit
+
+from clawtui.errors import ClawError
+from clawtui.secret import SECRET_ALPHABET, TOKEN_PREFIX, Code, Token
+from clawtui.snapshot import ScreenText
+
+# --------------------------------------------------------------------------------------------
+# Shared helpers on ScreenText
+# --------------------------------------------------------------------------------------------
+
+
+def _row_of(text: str, offset: int) -> int:
+    """Line index (into `ScreenText.lines`) of a character offset into `ScreenText.text`."""
+    return text.count("\n", 0, offset)
+
+
+def _last_match(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    match = None
+    for match in pattern.finditer(text):  # noqa: B007 - we want the last one
+        pass
+    return match
+
+
+def _cursor_row(screen: ScreenText) -> int:
+    """The cursor's row as an index into `screen.lines`."""
+    return screen.screen_start + screen.cursor[1]
+
+
+def _written(screen: ScreenText, first_row: int, last_row: int) -> bool:
+    """Whether rows first_row..last_row hold text the program has finished writing.
+
+    Ink and clack redraw in place: they move the cursor up and overwrite line by line, erasing
+    the rest of each line only after writing it. So the cursor's row may hold new text on the
+    left and stale text on the right, and rows below the cursor may be left over from the
+    previous frame. Rows above the cursor were written in this pass; rows below it come from a
+    pass that finished. Only a block the cursor is not in can be trusted.
+    """
+    return not first_row <= _cursor_row(screen) <= last_row
+
+
+def _may_continue(screen: ScreenText, last_row: int) -> bool:
+    """Whether a hard-wrapped block ending at `last_row` may still get another line: its last
+    line fills the width and the cursor sits at the start of the next row."""
+    return len(screen.lines[last_row]) >= screen.columns and _cursor_row(screen) == last_row + 1
+
+
+# --------------------------------------------------------------------------------------------
+# The sign-in URL
+# --------------------------------------------------------------------------------------------
+
+# Characters a URL can hold (RFC 3986 unreserved + reserved + %). A wrapped URL line is made of
+# these only; a space (an indent, or a column Ink blanked while redrawing) ends the URL.
+_URL_LINE = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+# 2.1.197: "Use the url below to sign in"; 2.1.332: "Use the URL below to sign in". May wrap.
+_LEAD_IN = re.compile(r"use\s+the\s+url\s+below", re.IGNORECASE)
+_CODE_PROMPT = re.compile(r"Paste code here")
+# The short form 2.1.332 prints: `?I` + 43 base64url characters, no parameters, no state.
+_SHORT_QUERY = re.compile(r"I[A-Za-z0-9_-]{43}")
+# A full-form state: 32 random bytes in base64url, as every recorded run shows.
+_FULL_STATE_LEN = 43
+
+
+@dataclass(frozen=True)
+class SignInUrl:
+    """The URL the customer must open, as the program showed it."""
+
+    url: str
+    state: str | None  # the `state` query parameter; None for the short form
+    source: Literal["osc8", "text"]
+
+
+def is_authorize_url(url: str) -> bool:
+    """Whether `url` is an OAuth authorize URL (any host and port, so the simulator's too)."""
+    if not _URL_LINE.fullmatch(url):
+        return False
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        return False
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and parts.path.endswith("/oauth/authorize")
+        and bool(parts.query)
+    )
+
+
+def state_of(url: str) -> str | None:
+    """The `state` query parameter of a sign-in URL, or None (short form, or absent)."""
+    query = urlsplit(url).query
+    if "=" not in query:
+        return None
+    values = parse_qs(query, keep_blank_values=True).get("state")
+    return values[-1] if values and values[-1] else None
+
+
+def _evidently_whole(url: str) -> bool:
+    """For a URL whose last line fills the terminal width, where layout cannot tell "ends at
+    the edge" from "cut off" (a partial draw, or pyte truncating lines on a resize): accept only
+    the shapes the recorded programs end with."""
+    query = urlsplit(url).query
+    if "=" not in query:
+        return bool(_SHORT_QUERY.fullmatch(query))
+    last_key, _, last_value = query.rpartition("&")[2].partition("=")
+    return last_key == "state" and len(last_value) == _FULL_STATE_LEN
+
+
+def find_sign_in_url(screen: ScreenText) -> SignInUrl | None:
+    """The newest sign-in URL the screen shows, complete, or None.
+
+    An OSC 8 hyperlink carries the whole URL in its target, so the newest authorize link wins.
+    Without one (2.1.197), the hard-wrapped lines after the newest lead-in line are joined. That
+    is trusted only when the cursor is not on them (see `_written`) and a blank line or the
+    prompt ends them; a last line that fills the width may have been cut (a partial draw, or a
+    resize that truncated it), so then only the shapes the real programs end with are accepted.
+    """
+    return _find_url(screen, screen.text)
+
+
+def _find_url(screen: ScreenText, text: str) -> SignInUrl | None:
+    for link in reversed(screen.links):
+        if is_authorize_url(link.url):
+            return SignInUrl(url=link.url, state=state_of(link.url), source="osc8")
+    return _find_text_url(screen, text)
+
+
+def _last_lead_in(text: str) -> re.Match[str] | None:
+    # A case-insensitive scan of all the scrollback on every chunk is slow; "below" is rare.
+    end = len(text)
+    while (end := text.rfind("below", 0, end)) != -1:
+        match = _LEAD_IN.search(text, max(0, end - 40), end + 5)
+        if match:
+            return match
+    return None
+
+
+def _find_text_url(screen: ScreenText, text: str) -> SignInUrl | None:
+    lead = _last_lead_in(text)
+    if lead is None:
+        return None
+    lines = screen.lines
+    # The lead-in may wrap (" … sign in (c to" / " copy)") and a blank line follows it: the URL
+    # starts on the first line that begins with a scheme, within a few lines.
+    start = None
+    lead_row = _row_of(text, lead.end())
+    for row in range(lead_row + 1, min(len(lines), lead_row + 5)):
+        line = lines[row]
+        if line.startswith(("http://", "https://")):
+            start = row
+            break
+        if _CODE_PROMPT.search(line):
+            return None
+    if start is None:
+        return None
+    end = start
+    while end + 1 < len(lines) and _URL_LINE.fullmatch(lines[end + 1]):
+        end += 1
+    url = "".join(lines[start : end + 1])
+    if not is_authorize_url(url) or not _written(screen, start, end) or end + 1 >= len(lines):
+        return None
+    # A blank line or the prompt must end it; anything else is a line being redrawn.
+    following = lines[end + 1]
+    if following.strip() and not _CODE_PROMPT.search(following):
+        return None
+    if len(lines[end]) >= screen.columns and not _evidently_whole(url):
+        return None
+    return SignInUrl(url=url, state=state_of(url), source="text")
+
+
+# --------------------------------------------------------------------------------------------
+# CODE#STATE from the customer
+# --------------------------------------------------------------------------------------------
+
+
+class CodeProblem(StrEnum):
+    """Why a code was refused; the TUI may pick a hint by it."""
+
+    EMPTY = "empty"
+    VERIFICATION_CODE = "verification_code"
+    BAD_CHARACTERS = "bad_characters"
+    TWO_CODES = "two_codes"
+    MISSING_STATE = "missing_state"
+    MISSING_CODE = "missing_code"
+    STATE_MISMATCH = "state_mismatch"
+
+
+class CodeError(ClawError):
+    """The text given as CODE#STATE cannot be the code; the message says what to ask for.
+
+    Never carries the code: neither the message nor the attributes contain it.
+    """
+
+    def __init__(self, message: str, *, problem: CodeProblem) -> None:
+        self.problem = problem
+        super().__init__(message)
+
+
+# Whitespace anywhere (a copy across a wrapped line), including the invisible characters a
+# browser or chat app adds when text is copied.
+_INVISIBLE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
+_QUOTES = "'\"`‘’‚‛“”„‟«»‹›"
+_VERIFICATION_CODE = re.compile(r"\d{6}")
+
+
+def normalize_code(text: str, *, expected_state: str | None = None) -> Code:
+    """Clean up what the customer pasted or read out into a `Code`, or raise `CodeError`.
+
+    Removes whitespace and line breaks anywhere and quotes around it; accepts the callback URL
+    (`…/oauth/code/callback?code=…&state=…`, any host) as well as `CODE#STATE`. When
+    `expected_state` is given (the state of the sign-in URL this box shows), a code minted for
+    another link is refused.
+    """
+    cleaned = _INVISIBLE.sub("", text).strip(_QUOTES)
+    if not cleaned:
+        raise CodeError(
+            "No code was entered. Ask the customer for the code the sign-in page shows after "
+            "they authorize: a long code with a # in the middle (CODE#STATE).",
+            problem=CodeProblem.EMPTY,
+        )
+    if cleaned.lower().startswith(("http://", "https://")):
+        code, state = _code_from_callback_url(cleaned)
+    else:
+        code, state = _split_code(cleaned)
+    if expected_state is not None and state != expected_state:
+        raise CodeError(
+            f"This code belongs to a different sign-in link (its state starts {state[:6]!r}, "
+            f"this box's current link has {expected_state[:6]!r}): it comes from another box's "
+            "link or an older link. Ask the customer to open the current link again, sign in, "
+            "and read back the new code.",
+            problem=CodeProblem.STATE_MISMATCH,
+        )
+    return Code(code, state)
+
+
+def _split_code(cleaned: str) -> tuple[str, str]:
+    if _VERIFICATION_CODE.fullmatch(cleaned):
+        raise CodeError(
+            "That is a 6-digit verification code: it goes in the customer's browser, on the page "
+            "that asks for it, not here. Ask them to enter it there and then read back the long "
+            "code the page shows next (CODE#STATE, with a # in the middle).",
+            problem=CodeProblem.VERIFICATION_CODE,
+        )
+    hashes = cleaned.count("#")
+    if hashes > 1:
+        raise CodeError(
+            "The text holds more than one #, as if two codes were pasted together. Ask the "
+            "customer to copy the code once more, exactly once, from the sign-in page.",
+            problem=CodeProblem.TWO_CODES,
+        )
+    code, _, state = cleaned.partition("#")
+    for part in (code, state):
+        if part and not SECRET_ALPHABET.fullmatch(part):
+            raise CodeError(
+                "The text has characters a sign-in code never contains (a code is letters, "
+                "digits, - and _ with one # in the middle). Ask the customer to copy the code "
+                "again, exactly as the sign-in page shows it, using the page's copy button "
+                "if there is one.",
+                problem=CodeProblem.BAD_CHARACTERS,
+            )
+    if not state:
+        raise CodeError(
+            "The part after the # is missing. Ask the customer for the whole code, including "
+            "the # and everything after it: it is one long line, CODE#STATE.",
+            problem=CodeProblem.MISSING_STATE,
+        )
+    if not code:
+        raise CodeError(
+            "The part before the # is missing. Ask the customer for the whole code from the "
+            "start: it is one long line, CODE#STATE.",
+            problem=CodeProblem.MISSING_CODE,
+        )
+    return code, state
+
+
+def _code_from_callback_url(url: str) -> tuple[str, str]:
+    query = parse_qs(urlsplit(url).query)
+    code = (query.get("code") or [""])[-1]
+    state = (query.get("state") or [""])[-1]
+    if not code:
+        raise CodeError(
+            "That is a web address without a code in it. Ask the customer for the code the "
+            "sign-in page shows (CODE#STATE), or for the full address of that page.",
+            problem=CodeProblem.MISSING_CODE,
+        )
+    if not state:
+        raise CodeError(
+            "That address has the code but not its state part. Ask the customer to copy the "
+            "whole address of the page again, or the code it shows (CODE#STATE).",
+            problem=CodeProblem.MISSING_STATE,
+        )
+    return _split_code(f"{code}#{state}")
+
+
+# --------------------------------------------------------------------------------------------
+# The token
+# --------------------------------------------------------------------------------------------
+
+#: Newer OpenClaw refuses setup-tokens shorter than this ("Token looks too short").
+OPENCLAW_MIN_TOKEN_LENGTH = 90
+
+_TOKEN_HEADING = re.compile(r"Your OAuth token")
+_STORE_LINE = re.compile(r"Store this token securely")
+_EXPORT = "CLAUDE_CODE_OAUTH_TOKEN="
+
+
+class TokenParseError(ClawError):
+    """The token on screen cannot be trusted as read; never carries the token."""
+
+
+@dataclass(frozen=True)
+class TokenCapture:
+    token: Token
+    warnings: tuple[str, ...] = ()
+
+
+def _token_block(lines: tuple[str, ...], first: int) -> int:
+    """Index of the last line of the token block starting at `first` (first - 1 if none)."""
+    end = first - 1
+    while end + 1 < len(lines):
+        piece = lines[end + 1].strip()
+        if not piece or not SECRET_ALPHABET.fullmatch(piece):
+            break
+        end += 1
+    return end
+
+
+def find_token(screen: ScreenText) -> TokenCapture | None:
+    """The token printed after `Your OAuth token`, de-wrapped, or None while it may grow.
+
+    claude hard-wraps the token at width - 1 with one leading space per line (scrollback counts:
+    at 60x20 its top has scrolled off). It is complete when the cursor is not on it (see
+    `_written`), a blank line or the `Store this token securely` line follows, and the cursor
+    is not waiting at the start of the next row under a last line that fills the width. Raises
+    `TokenParseError` when what is there contradicts itself (never with the token in it).
+    """
+    return _find_token(screen, screen.text)
+
+
+def _find_token(screen: ScreenText, text: str) -> TokenCapture | None:
+    heading = _last_match(_TOKEN_HEADING, text)
+    if heading is None:
+        return None
+    lines = screen.lines
+    first = _row_of(text, heading.start()) + 1
+    while first < len(lines) and not lines[first].strip():
+        first += 1
+    last = _token_block(lines, first)
+    if last < first or last + 1 >= len(lines) or not _written(screen, first, last):
+        return None
+    following = lines[last + 1]
+    if following.strip() and not _STORE_LINE.search(following):
+        return None  # something else is being drawn right under it: wait
+    if _may_continue(screen, last):
+        return None
+    value = "".join(line.strip() for line in lines[first : last + 1])
+    if not value.startswith(TOKEN_PREFIX):
+        raise TokenParseError(
+            "claude setup-token printed something after 'Your OAuth token' that does not start "
+            f"with {TOKEN_PREFIX}, so clawtui will not store it. Look at the terminal pane: if a "
+            "token is shown, copy it by hand; otherwise run setup-token again."
+        )
+    if not _export_agrees(screen, last, value):
+        return None
+    warnings: list[str] = []
+    if len(value) < OPENCLAW_MIN_TOKEN_LENGTH:
+        warnings.append(
+            f"The token is {len(value)} characters long. Newer OpenClaw versions insist on at "
+            f"least {OPENCLAW_MIN_TOKEN_LENGTH} and refuse it as 'too short'; if paste-token "
+            "refuses it, check that the whole token was captured from the pane."
+        )
+    return TokenCapture(token=Token(value), warnings=tuple(warnings))
+
+
+def _export_agrees(screen: ScreenText, token_last: int, value: str) -> bool:
+    """Cross-check with `export CLAUDE_CODE_OAUTH_TOKEN=…` when it shows a real token.
+
+    True: agrees or nothing to check (the recordings show the literal `<token>`). False: it is
+    still being drawn. Raises `TokenParseError` on a real mismatch.
+    """
+    lines = screen.lines
+    for row in range(token_last + 1, min(len(lines), token_last + 12)):
+        position = lines[row].find(_EXPORT)
+        if position < 0:
+            continue
+        if not _written(screen, row, row):
+            return False  # the value may still be arriving
+        head = lines[row][position + len(_EXPORT) :].strip().strip(_QUOTES)
+        if not head or not SECRET_ALPHABET.fullmatch(head):
+            return True  # `<token>` or nothing: no cross-check possible
+        # Its wrapping is unknown: continue only under a line that fills the width.
+        end = row
+        while (
+            end + 1 < len(lines)
+            and len(lines[end]) >= screen.columns
+            and SECRET_ALPHABET.fullmatch(lines[end + 1].strip())
+        ):
+            end += 1
+        shown = head + "".join(line.strip() for line in lines[row + 1 : end + 1])
+        if not _written(screen, row, end) or _may_continue(screen, end):
+            return False  # still being written (over stale text, perhaps): look again later
+        if shown == value:
+            return True
+        raise TokenParseError(
+            "claude setup-token showed two different tokens (the token block and the "
+            "`export CLAUDE_CODE_OAUTH_TOKEN=` line), so clawtui cannot tell which one is right "
+            "and stored neither. Compare them in the terminal pane and copy the right one by "
+            "hand, or run setup-token again."
+        )
+    return True
+
+
+# --------------------------------------------------------------------------------------------
+# Everything `claude setup-token` shows
+# --------------------------------------------------------------------------------------------
+
+
+class SetupTokenErrorKind(StrEnum):
+    """What went wrong, as far as the operator's next step is concerned."""
+
+    MISSING_STATE = "missing_state"  # the code was sent without its #STATE
+    VERIFICATION_CODE = "verification_code"  # a 6-digit browser code was sent
+    CODE_REFUSED = "code_refused"  # the sign-in service refused the code
+    SERVICE_UNREACHABLE = "service_unreachable"  # no answer from the sign-in service
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class SetupTokenError:
+    """An error the program shows: what kind, and its own words (one entry per screen line)."""
+
+    kind: SetupTokenErrorKind
+    lines: tuple[str, ...]
+
+    @property
+    def message(self) -> str:
+        return " ".join(self.lines)
+
+
+@dataclass(frozen=True)
+class SetupTokenStatus:
+    """What `claude setup-token` shows now."""
+
+    version: str | None = None
+    url: SignInUrl | None = None
+    prompt_ready: bool = False
+    error: SetupTokenError | None = None
+    retry_offered: bool = False
+    retrying: bool = False
+    success: bool = False
+    token: TokenCapture | None = None
+    no_pty: bool = False
+    #: What the prompt's input field shows (2.1.332 masks all but the last 6 characters of a
+    #: paste); None when no prompt is shown. Lets the flow see its paste arrive before Enter.
+    prompt_input: str | None = None
+
+
+_VERSION = re.compile(r"Welcome to Claude Code v(\d+\.\d+\.\d+[0-9A-Za-z.+-]*)")
+_SUCCESS = re.compile(r"Long-lived authentication token created")
+_NO_PTY = re.compile(r"Raw mode is not supported")
+_RETRY_OFFERED = re.compile(r"Press Enter to retry")
+_RETRYING = re.compile(r"^\W*Retrying\b")
+# 2.1.197: " Paste code here if prompted > typed"; 2.1.332: the line, then a ╭─╮ │ │ ╰─╯ box.
+_PROMPT_INLINE = re.compile(r"Paste code here if prompted >(.*)$")
+_PROMPT_BOXED = re.compile(r"Paste code here if prompted\s*$")
+_ERROR_START = re.compile(r"^\s*(?:✘|✗|×)\s|OAuth error:")
+_ERROR_KINDS: tuple[tuple[re.Pattern[str], SetupTokenErrorKind], ...] = (
+    (re.compile(r"verification code", re.I), SetupTokenErrorKind.VERIFICATION_CODE),
+    # 2.1.332 "doesn't look like the full code"; 2.1.197 "make sure the full code was copied"
+    (re.compile(r"the full code", re.I), SetupTokenErrorKind.MISSING_STATE),
+    (
+        re.compile(
+            r"EAI_AGAIN|ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|ENETUNREACH|EHOSTUNREACH"
+            r"|getaddrinfo|couldn't get an answer|socket hang up",
+            re.I,
+        ),
+        SetupTokenErrorKind.SERVICE_UNREACHABLE,
+    ),
+    (
+        re.compile(r"status code 400|wasn't accepted|was not accepted|invalid_grant", re.I),
+        SetupTokenErrorKind.CODE_REFUSED,
+    ),
+)
+
+
+def _classify(message: str) -> SetupTokenErrorKind:
+    for pattern, kind in _ERROR_KINDS:
+        if pattern.search(message):
+            return kind
+    return SetupTokenErrorKind.OTHER
+
+
+def _read_error(screen: ScreenText) -> SetupTokenError | None:
+    """The newest error block on the visible screen, once fully drawn."""
+    visible = screen.screen
+    cursor_y = screen.cursor[1]
+    start = None
+    for row in range(len(visible) - 1, -1, -1):
+        if _ERROR_START.search(visible[row]):
+            start = row
+            break
+    if start is None:
+        return None
+    # The block goes on over non-blank lines, but not onto the cursor's row from above (what
+    # is there is being written, or left from the frame before).
+    limit = cursor_y if start < cursor_y else len(visible)
+    end = start
+    while (
+        end + 1 < limit and visible[end + 1].strip() and not _RETRY_OFFERED.search(visible[end + 1])
+    ):
+        end += 1
+    first_row, last_row = screen.screen_start + start, screen.screen_start + end
+    if not _written(screen, first_row, last_row):
+        return None
+    # Right under it a continuation line may still come, unless the last line ends a sentence.
+    if _cursor_row(screen) == last_row + 1 and not visible[end].endswith((".", "!", "?", ")")):
+        return None
+    texts = [visible[start].strip().lstrip("✘✗×").strip()]
+    texts += [line.strip() for line in visible[start + 1 : end + 1]]
+    # Typographic apostrophes would defeat the patterns above.
+    message = " ".join(texts).replace("’", "'")
+    return SetupTokenError(kind=_classify(message), lines=tuple(texts))
+
+
+def _read_prompt(screen: ScreenText) -> str | None:
+    """The input shown in the code prompt, "" when empty; None when no prompt is shown."""
+    visible = screen.screen
+    for row in range(len(visible) - 1, -1, -1):
+        line = visible[row]
+        inline = _PROMPT_INLINE.search(line)
+        if inline:
+            return inline.group(1).strip()
+        if _PROMPT_BOXED.search(line):
+            box = [candidate.strip() for candidate in visible[row + 1 : row + 4]]
+            if (
+                len(box) == 3
+                and box[0].startswith("╭")
+                and box[1].startswith("│")
+                and box[2].startswith("╰")
+            ):
+                return box[1].strip("│").strip()
+            return None
+    return None
+
+
+def read_setup_token(screen: ScreenText) -> SetupTokenStatus:
+    """Everything the flow needs to know about the `claude setup-token` pane right now.
+
+    Prompts, errors and retry offers come from the visible screen (Ink redraws them in place);
+    the version, success and token come from scrollback and screen (at 60x20 the top of the
+    success output scrolls off). One ScreenText should cover one run of the program. Raises
+    `TokenParseError` as `find_token` does.
+    """
+    text = screen.text
+    cursor_row = _cursor_row(screen)
+    # A version on the cursor's row may still be growing ("v2.1.3" of "v2.1.332").
+    versions = [m for m in _VERSION.finditer(text) if _row_of(text, m.start()) != cursor_row]
+    version = versions[-1] if versions else None
+    visible_text = "\n".join(screen.screen)
+    prompt_input = _read_prompt(screen)
+    return SetupTokenStatus(
+        version=version.group(1) if version else None,
+        url=_find_url(screen, text),
+        prompt_ready=prompt_input is not None,
+        error=_read_error(screen),
+        retry_offered=bool(_RETRY_OFFERED.search(visible_text)),
+        retrying=any(_RETRYING.search(line) for line in screen.screen),
+        success=bool(_SUCCESS.search(text)),
+        token=_find_token(screen, text),
+        no_pty=bool(_NO_PTY.search(text)),
+        prompt_input=prompt_input,
+    )
