@@ -1,0 +1,1135 @@
+"""The onboarding flow as a pure state machine: what the panes show in, what to do out.
+
+One `Flow` per box. It is fed events — what a pane's screen shows now (`Screen`), a program's
+exit, a dropped connection, the operator's code or chosen recovery, the result of a verification,
+the passing of time (`Tick`) — and answers with effects (`Connect`, `Start`, `Paste`, `Send`,
+`StoreToken`, `RunStatus`, `Audit`, `UrlReady`, `Notify`, `Finished`, …). It performs no I/O and
+reads no clock: the `Runner` performs the effects and feeds back their results, for the TUI and
+the headless command alike, and the tests feed it recorded screens directly.
+
+The rules it keeps:
+- Never judge success by an exit status: closing a PTY also makes `claude` exit 0.
+- The token goes to the vault (`StoreToken`) before anything else is done with it, and is only
+  deleted from there once `openclaw models status` shows its last 8 characters.
+- Never type blind: the code and the token are pasted only at a prompt that is ready, and Enter is
+  sent on its own once the paste shows up in the input.
+- Every step has a deadline; a failure names the problem and the recoveries that make sense.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal
+
+from .errors import ClawError, CommandNotFoundError, HostKeyChangedError, HostKeyUnknownError
+from .inventory import Box
+from .oauth import (
+    CodeError,
+    SetupTokenError,
+    SetupTokenErrorKind,
+    SetupTokenStatus,
+    SignInUrl,
+    TokenParseError,
+    normalize_code,
+    read_setup_token,
+)
+from .openclaw import PasteTokenStatus, Validation, parse_models_status, read_paste_token
+from .secret import Code, Token
+from .snapshot import ScreenText
+
+PaneName = Literal["setup", "paste"]
+SETUP: PaneName = "setup"
+PASTE: PaneName = "paste"
+
+
+# --------------------------------------------------------------------------------------------
+# Steps (what the operator sees in the tracker) and phases (where the machine is)
+# --------------------------------------------------------------------------------------------
+
+
+class Step(StrEnum):
+    CONNECT = "connect"
+    START = "start setup-token"
+    URL = "sign-in URL ready"
+    CODE = "code sent"
+    TOKEN = "token captured"
+    PROMPT = "OpenClaw prompt"
+    PASTE = "token pasted"
+    VERIFY = "verifying"
+    VERIFIED = "verified"
+
+
+STEPS: tuple[Step, ...] = tuple(Step)
+
+
+class StepState(StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    DONE = "done"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass
+class StepRecord:
+    state: StepState = StepState.PENDING
+    started: float | None = None
+    finished: float | None = None
+
+    def elapsed(self, now: float) -> float | None:
+        if self.started is None:
+            return None
+        return (self.finished if self.finished is not None else now) - self.started
+
+
+class Phase(StrEnum):
+    IDLE = "idle"
+    CONNECTING = "connecting"
+    STARTING = "starting setup-token"  # waiting for the URL and the code prompt
+    WAITING_CODE = "waiting for the code"
+    CODE_PASTED = "code pasted"  # waiting for the paste to show in the prompt before Enter
+    CODE_SENT = "code sent"  # waiting for the token or an error
+    RETRYING = "retrying"  # Enter pressed at "Press Enter to retry"; waiting for the prompt
+    PASTE_STARTING = "starting OpenClaw"  # waiting for "Paste token for anthropic"
+    TOKEN_PASTED = "token pasted"  # waiting for the paste to show before Enter
+    TOKEN_SUBMITTED = "token submitted"  # waiting for OpenClaw's verdict
+    VERIFYING = "verifying"
+    VERIFIED = "verified"
+    FAILED = "failed"
+
+
+class Recovery(StrEnum):
+    RETRY_CODE = "retry code"  # press Enter at "Press Enter to retry" and take a new code
+    RESTART = "restart"  # start setup-token again (a new sign-in link)
+    RESUME = "resume"  # inject the token kept in the vault, without a new sign-in
+    VERIFY_AGAIN = "verify again"
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds each phase may last. The code wait is the customer's time: long."""
+
+    connect: float = 45.0
+    url: float = 60.0
+    code: float = 30 * 60.0
+    echo: float = 5.0
+    exchange: float = 60.0
+    retry: float = 60.0
+    prompt: float = 60.0
+    submit: float = 60.0
+    verify: float = 90.0
+
+
+MAX_CODE_ATTEMPTS = 5
+MAX_PASTE_ATTEMPTS = 2
+
+
+# --------------------------------------------------------------------------------------------
+# Events in
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Begin:
+    """Start onboarding; with `resume`, inject the token already captured (vault) instead."""
+
+    resume_token: Token | None = None
+
+
+@dataclass(frozen=True)
+class Connected:
+    pass
+
+
+@dataclass(frozen=True)
+class ConnectFailed:
+    error: ClawError
+
+
+@dataclass(frozen=True)
+class PaneFailed:
+    """A program could not even be started (channel refused, connection gone)."""
+
+    pane: PaneName
+    error: ClawError
+
+
+@dataclass(frozen=True)
+class Screen:
+    pane: PaneName
+    screen: ScreenText
+
+
+@dataclass(frozen=True)
+class Exited:
+    pane: PaneName
+    status: int | None
+    signal: str | None = None
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """The SSH connection is gone."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class CodeEntered:
+    text: str
+
+
+@dataclass(frozen=True)
+class Act:
+    recovery: Recovery
+
+
+@dataclass(frozen=True)
+class Stored:
+    pass
+
+
+@dataclass(frozen=True)
+class StoreFailed:
+    error: ClawError
+
+
+@dataclass(frozen=True)
+class StatusResult:
+    exit_status: int | None
+    output: str
+
+
+@dataclass(frozen=True)
+class StatusFailed:
+    error: ClawError
+
+
+@dataclass(frozen=True)
+class Tick:
+    pass
+
+
+@dataclass(frozen=True)
+class Abort:
+    """The operator (or the headless command's closed input) gave up on the current step."""
+
+    reason: str
+
+
+Event = (
+    Begin
+    | Connected
+    | ConnectFailed
+    | PaneFailed
+    | Screen
+    | Exited
+    | Dropped
+    | CodeEntered
+    | Act
+    | Stored
+    | StoreFailed
+    | StatusResult
+    | StatusFailed
+    | Tick
+    | Abort
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Effects out
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Connect:
+    pass
+
+
+@dataclass(frozen=True)
+class Start:
+    pane: PaneName
+    command: str
+
+
+@dataclass(frozen=True)
+class Close:
+    pane: PaneName
+
+
+@dataclass(frozen=True)
+class Paste:
+    """Paste a secret into a pane as a bracketed paste (never with a newline inside)."""
+
+    pane: PaneName
+    secret: Token | Code
+
+
+@dataclass(frozen=True)
+class Send:
+    pane: PaneName
+    data: bytes
+
+
+@dataclass(frozen=True)
+class StoreToken:
+    token: Token
+
+
+@dataclass(frozen=True)
+class DeleteToken:
+    pass
+
+
+@dataclass(frozen=True)
+class RunStatus:
+    command: str
+
+
+@dataclass(frozen=True)
+class Audit:
+    step: str
+    outcome: str
+    reason: str | None = None
+    token: Token | None = None  # the audit writer keeps only its fingerprint
+
+
+@dataclass(frozen=True)
+class UrlReady:
+    url: SignInUrl
+    changed: bool  # a different link than the one announced before: the old code is useless
+
+
+@dataclass(frozen=True)
+class CodeRejected:
+    """The operator's input was not sent to the box; `message` says what to ask for."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class Notify:
+    message: str
+    level: Literal["info", "warning", "error"] = "info"
+
+
+@dataclass(frozen=True)
+class Failure:
+    step: Step
+    reason: str
+    recoveries: tuple[Recovery, ...]
+    error: ClawError | None = None  # e.g. a HostKeyUnknownError the UI can act on
+
+
+@dataclass(frozen=True)
+class Finished:
+    """The flow reached an end: verified (failure None) or failed with recoveries."""
+
+    failure: Failure | None
+
+
+Effect = (
+    Connect
+    | Start
+    | Close
+    | Paste
+    | Send
+    | StoreToken
+    | DeleteToken
+    | RunStatus
+    | Audit
+    | UrlReady
+    | CodeRejected
+    | Notify
+    | Finished
+)
+
+
+# --------------------------------------------------------------------------------------------
+# The machine
+# --------------------------------------------------------------------------------------------
+
+_ENTER = b"\r"
+_CTRL_C = b"\x03"
+
+_INSTALL_HINTS = {
+    "claude": "install Claude Code on the box: npm install -g @anthropic-ai/claude-code",
+    "openclaw": (
+        "install OpenClaw on the box: npm install -g openclaw (it needs Node >= 24.16; on an "
+        "older Node npm silently installs the empty 0.0.1 placeholder: run `clawtui check`)"
+    ),
+}
+
+
+@dataclass
+class Flow:
+    box: Box
+    timeouts: Timeouts = field(default_factory=Timeouts)
+
+    phase: Phase = Phase.IDLE
+    url: SignInUrl | None = None
+    token: Token | None = None
+    failure: Failure | None = None
+    warnings: list[str] = field(default_factory=list)
+    steps: dict[Step, StepRecord] = field(default_factory=lambda: {s: StepRecord() for s in STEPS})
+    deadline: float | None = None
+
+    _connected: bool = False
+    _after_connect: Literal["setup", "paste", "verify"] = "setup"
+    _code: Code | None = None
+    _pending_code: Code | None = None
+    _code_attempts: int = 0
+    _paste_attempts: int = 0
+    _stale_error: SetupTokenError | None = None
+    _stale_validation: Validation | None = None
+    _last_setup: SetupTokenStatus | None = None
+    _last_paste: PasteTokenStatus | None = None
+    _token_stored: bool = False
+    _running: set[str] = field(default_factory=set)
+
+    # ---------------------------------------------------------------- public
+
+    @property
+    def done(self) -> bool:
+        return self.phase in (Phase.VERIFIED, Phase.FAILED)
+
+    @property
+    def recoveries(self) -> tuple[Recovery, ...]:
+        return self.failure.recoveries if self.failure else ()
+
+    @property
+    def awaiting_code(self) -> bool:
+        """True when a CODE#STATE from the operator would be sent now (or right after a retry)."""
+        return self.phase in (Phase.WAITING_CODE, Phase.RETRYING)
+
+    def handle(self, event: Event, now: float) -> list[Effect]:
+        """Feed one event; returns the effects to perform, in order."""
+        out: list[Effect] = []
+        match event:
+            case Begin(resume_token=token):
+                self._begin(token, now, out)
+            case Connected():
+                self._on_connected(now, out)
+            case ConnectFailed(error=error):
+                self._on_connect_failed(error, now, out)
+            case PaneFailed(pane=pane, error=error):
+                self._on_pane_failed(pane, error, now, out)
+            case Screen(pane=pane, screen=screen):
+                if pane == SETUP:
+                    self._on_setup_screen(screen, now, out)
+                else:
+                    self._on_paste_screen(screen, now, out)
+            case Exited(pane=pane, status=status, signal=signal):
+                self._on_exit(pane, status, signal, now, out)
+            case Dropped(reason=reason):
+                self._on_dropped(reason, now, out)
+            case CodeEntered(text=text):
+                self._on_code(text, now, out)
+            case Act(recovery=recovery):
+                self._on_action(recovery, now, out)
+            case Stored():
+                self._token_stored = True
+            case StoreFailed(error=error):
+                # The token is still in memory: keep going, but the operator must know that a
+                # crash now would lose it.
+                self.warnings.append(str(error))
+                out.append(Notify(str(error), "error"))
+                out.append(Audit("token stored", "failed", str(error), token=self.token))
+            case StatusResult(exit_status=status, output=output):
+                self._on_status(status, output, now, out)
+            case StatusFailed(error=error):
+                if self.phase == Phase.VERIFYING:
+                    self._fail(
+                        Step.VERIFY,
+                        f"Could not run the verification on {self.box.name}: {error}",
+                        (Recovery.VERIFY_AGAIN, Recovery.RESUME),
+                        now,
+                        out,
+                        error=error,
+                    )
+            case Tick():
+                self._on_tick(now, out)
+            case Abort(reason=reason):
+                if not self.done:
+                    for pane in sorted(self._running):
+                        out.append(Close(pane))  # type: ignore[arg-type]
+                    self._running.clear()
+                    recovery = Recovery.RESUME if self.token is not None else Recovery.RESTART
+                    self._fail(self._active_step(), reason, (recovery,), now, out)
+        return out
+
+    def code_state(self) -> str | None:
+        """The `state` a code for this box must carry (None when the link shows none)."""
+        if self.url is None or self.phase not in (Phase.WAITING_CODE, Phase.RETRYING):
+            return None
+        return self.url.state
+
+    # ---------------------------------------------------------------- bookkeeping
+
+    def _enter(self, phase: Phase, now: float, timeout: float | None) -> None:
+        self.phase = phase
+        self.deadline = None if timeout is None else now + timeout
+
+    def _step(self, step: Step, state: StepState, now: float) -> None:
+        record = self.steps[step]
+        if state == StepState.ACTIVE:
+            record.started = now
+            record.finished = None
+        elif state in (StepState.DONE, StepState.FAILED, StepState.SKIPPED):
+            if record.started is None:
+                record.started = now
+            record.finished = now
+        record.state = state
+
+    def _reset_steps(self, first: Step, now: float) -> None:
+        reset = False
+        for step in STEPS:
+            if step == first:
+                reset = True
+            if reset:
+                self.steps[step] = StepRecord()
+
+    def _fail(
+        self,
+        step: Step,
+        reason: str,
+        recoveries: Sequence[Recovery],
+        now: float,
+        out: list[Effect],
+        *,
+        error: ClawError | None = None,
+    ) -> None:
+        usable = [r for r in recoveries if r != Recovery.RESUME or self.token is not None]
+        if self.token is not None and Recovery.RESUME not in usable and step not in (
+            Step.CONNECT,
+        ):
+            usable.append(Recovery.RESUME)
+        self.failure = Failure(step, reason, tuple(dict.fromkeys(usable)), error)
+        self._step(step, StepState.FAILED, now)
+        self._enter(Phase.FAILED, now, None)
+        out.append(Audit(step.value, "failed", reason, token=self.token))
+        out.append(Finished(self.failure))
+
+    # ---------------------------------------------------------------- start / connect
+
+    def _begin(self, resume_token: Token | None, now: float, out: list[Effect]) -> None:
+        self.failure = None
+        self.warnings.clear()
+        self.steps = {s: StepRecord() for s in STEPS}
+        if resume_token is not None:
+            self.token = resume_token
+            self._token_stored = True  # it came from the vault
+            self._after_connect = "paste"
+            for step in (Step.START, Step.URL, Step.CODE, Step.TOKEN):
+                self._step(step, StepState.SKIPPED, now)
+            out.append(Audit("resume", "started", "token from the vault", token=resume_token))
+        else:
+            self._after_connect = "setup"
+        self._connect(now, out)
+
+    def _connect(self, now: float, out: list[Effect]) -> None:
+        if self._connected:
+            self._on_connected(now, out)
+            return
+        self._step(Step.CONNECT, StepState.ACTIVE, now)
+        self._enter(Phase.CONNECTING, now, self.timeouts.connect)
+        out.append(Connect())
+
+    def _on_connected(self, now: float, out: list[Effect]) -> None:
+        if self.phase != Phase.CONNECTING:
+            return
+        self._connected = True
+        self._step(Step.CONNECT, StepState.DONE, now)
+        out.append(Audit("connect", "ok"))
+        if self._after_connect == "setup":
+            self._start_setup(now, out)
+        elif self._after_connect == "paste":
+            self._start_paste(now, out)
+        else:
+            self._start_verify(now, out)
+
+    def _on_connect_failed(self, error: ClawError, now: float, out: list[Effect]) -> None:
+        if self.phase != Phase.CONNECTING:
+            return
+        self._connected = False
+        retry = Recovery.RESUME if self._after_connect != "setup" else Recovery.RESTART
+        if self._after_connect == "verify":
+            retry = Recovery.VERIFY_AGAIN
+        # A changed host key is never retried blindly; the operator must sort it out first.
+        recoveries = () if isinstance(error, HostKeyChangedError) else (retry,)
+        if isinstance(error, HostKeyUnknownError):
+            recoveries = (retry,)
+        self._fail(Step.CONNECT, str(error), recoveries, now, out, error=error)
+
+    def _on_pane_failed(self, pane: PaneName, error: ClawError, now: float, out: list[Effect]) -> None:
+        step = Step.START if pane == SETUP else Step.PROMPT
+        if self.done:
+            return
+        self._fail(step, str(error), (Recovery.RESTART,), now, out, error=error)
+
+    # ---------------------------------------------------------------- setup-token
+
+    def _start_setup(self, now: float, out: list[Effect]) -> None:
+        self.url = None
+        self._code = None
+        self._pending_code = None
+        self._code_attempts = 0
+        self._stale_error = None
+        self._last_setup = None
+        self.token = None
+        self._token_stored = False
+        self._running.add(SETUP)
+        self._step(Step.START, StepState.ACTIVE, now)
+        self._enter(Phase.STARTING, now, self.timeouts.url)
+        out.append(Start(SETUP, self.box.setup_token_command))
+        out.append(Audit("setup-token started", "ok"))
+
+    def _on_setup_screen(self, screen: ScreenText, now: float, out: list[Effect]) -> None:
+        if self.phase in (Phase.IDLE, Phase.CONNECTING, Phase.FAILED, Phase.VERIFIED):
+            return
+        if self.token is not None:
+            return  # the rest of the setup-token output is of no interest any more
+        status = read_setup_token(screen)
+        self._last_setup = status
+        if status.no_pty:
+            self._fail(
+                Step.START,
+                f"claude on {self.box.name} says 'Raw mode is not supported': it was started "
+                "without a terminal. clawtui always asks for one (a PTY); the box's SSH server "
+                "refused it — check that PermitTTY is not disabled in its sshd_config, then "
+                "restart.",
+                (Recovery.RESTART,),
+                now,
+                out,
+            )
+            return
+        try:
+            capture = status.token
+        except TokenParseError as error:  # pragma: no cover - raised inside read_setup_token
+            self._fail(Step.TOKEN, str(error), (Recovery.RESTART,), now, out, error=error)
+            return
+        if capture is not None:
+            self._capture(capture.token, capture.warnings, now, out)
+            return
+
+        match self.phase:
+            case Phase.STARTING:
+                if status.url is not None and status.prompt_ready:
+                    self._step(Step.START, StepState.DONE, now)
+                    self._announce_url(status.url, now, out)
+                    self._step(Step.URL, StepState.DONE, now)
+                    self._step(Step.CODE, StepState.ACTIVE, now)
+                    self._enter(Phase.WAITING_CODE, now, self.timeouts.code)
+            case Phase.WAITING_CODE:
+                if status.url is not None and status.prompt_ready:
+                    self._announce_url(status.url, now, out)
+            case Phase.CODE_PASTED:
+                if self._code is not None and _echo_shows(status, self._code):
+                    self._send_code_enter(now, out)
+            case Phase.CODE_SENT:
+                self._check_code_answer(status, now, out)
+            case Phase.RETRYING:
+                if status.error is None and status.url is not None and status.prompt_ready:
+                    self._announce_url(status.url, now, out)
+                    self._enter(Phase.WAITING_CODE, now, self.timeouts.code)
+                    pending, self._pending_code = self._pending_code, None
+                    if pending is not None:
+                        self._try_code(pending, now, out)
+            case _:
+                pass
+
+    def _announce_url(self, url: SignInUrl, now: float, out: list[Effect]) -> None:
+        if self.url is not None and url.url == self.url.url:
+            return
+        changed = self.url is not None
+        self.url = url
+        out.append(UrlReady(url, changed))
+        if changed:
+            out.append(
+                Notify(
+                    "The sign-in link changed: the customer must open the NEW link; a code from "
+                    "the old one will not work.",
+                    "warning",
+                )
+            )
+        out.append(Audit("url ready", "new link" if changed else "ok"))
+
+    def _on_code(self, text: str, now: float, out: list[Effect]) -> None:
+        if self.phase not in (Phase.WAITING_CODE, Phase.RETRYING):
+            if self.phase in (Phase.IDLE, Phase.CONNECTING, Phase.STARTING):
+                out.append(
+                    CodeRejected("Not yet: wait for the sign-in link, send it to the customer, "
+                                 "then enter the code they are shown.")
+                )
+            elif self.phase in (Phase.CODE_PASTED, Phase.CODE_SENT):
+                out.append(CodeRejected("A code was just sent; wait for claude's answer."))
+            else:
+                out.append(CodeRejected("No code is needed now."))
+            return
+        expected = self.url.state if self.url is not None else None
+        try:
+            code = normalize_code(text, expected_state=expected)
+        except CodeError as error:
+            out.append(CodeRejected(str(error)))
+            return
+        if self.phase == Phase.RETRYING:
+            # claude is redrawing its prompt after "Press Enter to retry": send once it is back.
+            self._pending_code = code
+            out.append(Notify("Code kept; it will be sent as soon as the prompt is back."))
+            return
+        self._try_code(code, now, out)
+
+    def _try_code(self, code: Code, now: float, out: list[Effect]) -> None:
+        if self.url is not None and self.url.state is not None and code.state != self.url.state:
+            out.append(
+                CodeRejected(
+                    "This code belongs to an older sign-in link (its #STATE does not match the "
+                    "link on the box now). Ask the customer to open the current link and send "
+                    "the new code."
+                )
+            )
+            return
+        self._code = code
+        self._code_attempts += 1
+        self._stale_error = self._last_setup.error if self._last_setup else None
+        self._enter(Phase.CODE_PASTED, now, self.timeouts.echo)
+        out.append(Paste(SETUP, code))
+        # The 2.1.197 prompt echoes in clear, 2.1.332 masks; either way wait for the paste to
+        # show before pressing Enter, unless it is already visible (then this is immediate).
+        if self._last_setup is not None and _echo_shows(self._last_setup, code):
+            pass  # a stale echo of an identical earlier paste; still wait for the next screen
+
+    def _send_code_enter(self, now: float, out: list[Effect]) -> None:
+        self._enter(Phase.CODE_SENT, now, self.timeouts.exchange)
+        out.append(Send(SETUP, _ENTER))
+        out.append(Audit("code sent", "ok", f"attempt {self._code_attempts}"))
+
+    def _check_code_answer(self, status: SetupTokenStatus, now: float, out: list[Effect]) -> None:
+        error = status.error
+        if error is not None and self._stale_error is not None and error == self._stale_error:
+            return  # still the previous attempt's message
+        if error is None:
+            self._stale_error = None
+            return
+        self._step(Step.CODE, StepState.ACTIVE, now)
+        advice = _CODE_ADVICE.get(error.kind, _CODE_ADVICE[SetupTokenErrorKind.OTHER])
+        reason = f"claude says: {error.message} {advice}"
+        out.append(Audit("code refused", error.kind.value, error.message))
+        if self._code_attempts >= MAX_CODE_ATTEMPTS:
+            self._fail(
+                Step.CODE,
+                f"{reason} ({self._code_attempts} codes refused; restart for a fresh link.)",
+                (Recovery.RESTART,),
+                now,
+                out,
+            )
+            return
+        out.append(Notify(reason, "warning"))
+        self._stale_error = error
+        if status.retry_offered:
+            self._enter(Phase.RETRYING, now, self.timeouts.retry)
+            out.append(Send(SETUP, _ENTER))
+        else:
+            # 2.1.332 keeps its prompt open under an inline message: just take another code.
+            self._enter(Phase.WAITING_CODE, now, self.timeouts.code)
+
+    def _capture(
+        self, token: Token, warnings: Sequence[str], now: float, out: list[Effect]
+    ) -> None:
+        self.token = token
+        # Before anything else: the vault.
+        out.append(StoreToken(token))
+        self._step(Step.CODE, StepState.DONE, now)
+        self._step(Step.TOKEN, StepState.DONE, now)
+        out.append(Audit("token captured", "ok", token=token))
+        for warning in warnings:
+            self.warnings.append(warning)
+            out.append(Notify(warning, "warning"))
+        self._running.discard(SETUP)
+        self._start_paste(now, out)
+
+    # ---------------------------------------------------------------- OpenClaw
+
+    def _start_paste(self, now: float, out: list[Effect]) -> None:
+        if not self._connected:
+            self._after_connect = "paste"
+            self._connect(now, out)
+            return
+        self._paste_attempts = 0
+        self._stale_validation = None
+        self._last_paste = None
+        self._running.add(PASTE)
+        self._step(Step.PROMPT, StepState.ACTIVE, now)
+        self._enter(Phase.PASTE_STARTING, now, self.timeouts.prompt)
+        out.append(Start(PASTE, self.box.paste_token_command))
+
+    def _on_paste_screen(self, screen: ScreenText, now: float, out: list[Effect]) -> None:
+        if self.phase not in (Phase.PASTE_STARTING, Phase.TOKEN_PASTED, Phase.TOKEN_SUBMITTED):
+            return
+        status = read_paste_token(screen)
+        self._last_paste = status
+        match self.phase:
+            case Phase.PASTE_STARTING:
+                if status.success:
+                    return  # a leftover screen; cannot happen with a fresh pane
+                if status.prompt_ready and status.validation is None:
+                    self._step(Step.PROMPT, StepState.DONE, now)
+                    self._step(Step.PASTE, StepState.ACTIVE, now)
+                    out.append(Audit("paste prompt", "ok"))
+                    self._paste_token(now, out)
+            case Phase.TOKEN_PASTED if status.success or status.cancelled:
+                self._check_paste_answer(status, now, out)
+            case Phase.TOKEN_PASTED:
+                if _paste_echo_shows(screen):
+                    self._enter(Phase.TOKEN_SUBMITTED, now, self.timeouts.submit)
+                    out.append(Send(PASTE, _ENTER))
+            case Phase.TOKEN_SUBMITTED:
+                self._check_paste_answer(status, now, out)
+            case _:
+                pass
+
+    def _paste_token(self, now: float, out: list[Effect]) -> None:
+        assert self.token is not None
+        self._paste_attempts += 1
+        self._stale_validation = self._last_paste.validation if self._last_paste else None
+        self._enter(Phase.TOKEN_PASTED, now, self.timeouts.echo)
+        out.append(Paste(PASTE, self.token))
+
+    def _check_paste_answer(self, status: PasteTokenStatus, now: float, out: list[Effect]) -> None:
+        assert self.token is not None
+        if status.success:
+            self._step(Step.PASTE, StepState.DONE, now)
+            out.append(Audit("token pasted", "ok", status.profile, token=self.token))
+            self._running.discard(PASTE)
+            self._start_verify(now, out)
+            return
+        if status.cancelled:
+            self._fail(
+                Step.PASTE,
+                "OpenClaw's prompt was cancelled before it took the token.",
+                (Recovery.RESUME,),
+                now,
+                out,
+            )
+            return
+        validation = status.validation
+        if validation is None:
+            self._stale_validation = None
+            return
+        if validation == self._stale_validation:
+            return
+        if validation == Validation.REQUIRED and self._paste_attempts < MAX_PASTE_ATTEMPTS:
+            out.append(Notify("OpenClaw got an empty input ('Required'); pasting again.", "warning"))
+            out.append(Audit("token pasted", "required", "pasting again"))
+            self._paste_token(now, out)
+            return
+        out.append(Send(PASTE, _CTRL_C))  # leave OpenClaw's prompt cleanly
+        self._running.discard(PASTE)
+        reason = {
+            Validation.REQUIRED: "OpenClaw kept receiving an empty input ('Required').",
+            Validation.BAD_PREFIX: (
+                "OpenClaw says the input does not start with sk-ant-oat01-: the paste arrived "
+                "damaged."
+            ),
+            Validation.TOO_SHORT: (
+                f"OpenClaw says the token looks too short ({len(self.token)} characters; newer "
+                "OpenClaw wants at least 90). Restart setup-token for a new token, or install "
+                "an OpenClaw that accepts it, then resume."
+            ),
+        }[validation]
+        recoveries = (
+            (Recovery.RESTART, Recovery.RESUME)
+            if validation == Validation.TOO_SHORT
+            else (Recovery.RESUME,)
+        )
+        self._fail(Step.PASTE, reason, recoveries, now, out)
+
+    # ---------------------------------------------------------------- verification
+
+    def _start_verify(self, now: float, out: list[Effect]) -> None:
+        if not self._connected:
+            self._after_connect = "verify"
+            self._connect(now, out)
+            return
+        self._step(Step.VERIFY, StepState.ACTIVE, now)
+        self._enter(Phase.VERIFYING, now, self.timeouts.verify)
+        out.append(RunStatus(self.box.status_command))
+
+    def _on_status(self, exit_status: int | None, output: str, now: float, out: list[Effect]) -> None:
+        if self.phase != Phase.VERIFYING or self.token is None:
+            return
+        if exit_status == 127:
+            error = CommandNotFoundError(
+                f"`{_program(self.box.status_command)}` is not installed on {self.box.name}; "
+                f"{_INSTALL_HINTS.get(_program(self.box.status_command), 'install it')}.",
+                box=self.box.name,
+                command=self.box.status_command,
+            )
+            self._fail(Step.VERIFY, str(error), (Recovery.VERIFY_AGAIN,), now, out, error=error)
+            return
+        shown = parse_models_status(output)
+        if shown is None:
+            self._fail(
+                Step.VERIFY,
+                f"`{self.box.status_command}` on {self.box.name} shows no anthropic:manual "
+                "token, so the paste did not stick. Resume to paste it again.",
+                (Recovery.RESUME, Recovery.VERIFY_AGAIN),
+                now,
+                out,
+            )
+            return
+        if shown != self.token.last8:
+            self._fail(
+                Step.VERIFY,
+                f"OpenClaw on {self.box.name} holds a different token (ends …{shown[-4:]}, the "
+                f"captured one ends …{self.token.last4}). Resume to paste the captured token "
+                "again.",
+                (Recovery.RESUME, Recovery.VERIFY_AGAIN),
+                now,
+                out,
+            )
+            return
+        self._step(Step.VERIFY, StepState.DONE, now)
+        self._step(Step.VERIFIED, StepState.DONE, now)
+        self._enter(Phase.VERIFIED, now, None)
+        out.append(DeleteToken())
+        out.append(Audit("verified", "ok", "anthropic:manual", token=self.token))
+        out.append(Finished(None))
+
+    # ---------------------------------------------------------------- exits, drops, time
+
+    def _on_exit(
+        self, pane: PaneName, status: int | None, signal: str | None, now: float, out: list[Effect]
+    ) -> None:
+        if pane not in self._running:
+            return
+        self._running.discard(pane)
+        if self.done:
+            return
+        if pane == SETUP:
+            if self.phase not in (
+                Phase.STARTING,
+                Phase.WAITING_CODE,
+                Phase.CODE_PASTED,
+                Phase.CODE_SENT,
+                Phase.RETRYING,
+            ):
+                return
+            step = Step.START if self.phase == Phase.STARTING else Step.CODE
+            how = f"signal {signal}" if signal else f"exit status {status}"
+            if status == 127:
+                reason = (
+                    f"`claude` is not installed on {self.box.name} (exit 127): "
+                    f"{_INSTALL_HINTS['claude']}, then restart."
+                )
+            else:
+                reason = (
+                    f"claude setup-token ended ({how}) before printing a token. The sign-in link "
+                    "it showed is dead: restart for a new one."
+                )
+            self._fail(step, reason, (Recovery.RESTART,), now, out)
+            return
+        # The OpenClaw pane.
+        if self.phase not in (Phase.PASTE_STARTING, Phase.TOKEN_PASTED, Phase.TOKEN_SUBMITTED):
+            return
+        if status == 127:
+            reason = (
+                f"`openclaw` is not installed on {self.box.name} (exit 127): "
+                f"{_INSTALL_HINTS['openclaw']}. The token is kept in the vault; resume afterwards."
+            )
+        else:
+            how = f"signal {signal}" if signal else f"exit status {status}"
+            reason = (
+                f"OpenClaw's paste-token ended ({how}) without saying 'Auth profile: "
+                "anthropic:manual'. The token is kept in the vault: resume to paste it again."
+            )
+        step = Step.PROMPT if self.phase == Phase.PASTE_STARTING else Step.PASTE
+        self._fail(step, reason, (Recovery.RESUME,), now, out)
+
+    def _on_dropped(self, reason: str, now: float, out: list[Effect]) -> None:
+        was_connected = self._connected
+        self._connected = False
+        self._running.clear()
+        if self.done or not was_connected:
+            return
+        current = self._active_step()
+        if self.token is not None:
+            self._fail(
+                current,
+                f"The connection to {self.box.name} dropped ({reason}). The token was captured "
+                "and is safe in the vault: resume to paste it without a new sign-in.",
+                (Recovery.RESUME,),
+                now,
+                out,
+            )
+        else:
+            self._fail(
+                current,
+                f"The connection to {self.box.name} dropped ({reason}) before a token was "
+                "printed. Restart: the customer will need the new sign-in link.",
+                (Recovery.RESTART,),
+                now,
+                out,
+            )
+
+    def _on_tick(self, now: float, out: list[Effect]) -> None:
+        if self.deadline is None or now < self.deadline:
+            return
+        phase = self.phase
+        if phase == Phase.CODE_PASTED:
+            # The echo never showed (or looked different from what we expect): press Enter anyway;
+            # claude's own answer tells us what happened.
+            self._send_code_enter(now, out)
+            return
+        if phase == Phase.TOKEN_PASTED:
+            self._enter(Phase.TOKEN_SUBMITTED, now, self.timeouts.submit)
+            out.append(Send(PASTE, _ENTER))
+            return
+        messages: dict[Phase, tuple[Step, str, tuple[Recovery, ...]]] = {
+            Phase.CONNECTING: (
+                Step.CONNECT,
+                f"Connecting to {self.box.name} took too long.",
+                (Recovery.RESTART,),
+            ),
+            Phase.STARTING: (
+                Step.START,
+                f"claude setup-token showed no sign-in link within {self.timeouts.url:.0f} s.",
+                (Recovery.RESTART,),
+            ),
+            Phase.WAITING_CODE: (
+                Step.CODE,
+                f"No code was entered within {self.timeouts.code / 60:.0f} minutes; the sign-in "
+                "link may have expired. Restart for a fresh link.",
+                (Recovery.RESTART,),
+            ),
+            Phase.CODE_SENT: (
+                Step.CODE,
+                f"claude gave no answer within {self.timeouts.exchange:.0f} s of the code.",
+                (Recovery.RESTART,),
+            ),
+            Phase.RETRYING: (
+                Step.CODE,
+                "claude did not show its prompt again after 'Press Enter to retry'.",
+                (Recovery.RETRY_CODE, Recovery.RESTART),
+            ),
+            Phase.PASTE_STARTING: (
+                Step.PROMPT,
+                f"OpenClaw showed no 'Paste token for anthropic' prompt within "
+                f"{self.timeouts.prompt:.0f} s.",
+                (Recovery.RESUME,),
+            ),
+            Phase.TOKEN_SUBMITTED: (
+                Step.PASTE,
+                f"OpenClaw gave no verdict within {self.timeouts.submit:.0f} s of the token.",
+                (Recovery.RESUME,),
+            ),
+            Phase.VERIFYING: (
+                Step.VERIFY,
+                f"`{self.box.status_command}` did not answer within "
+                f"{self.timeouts.verify:.0f} s.",
+                (Recovery.VERIFY_AGAIN,),
+            ),
+        }
+        if phase in messages:
+            step, reason, recoveries = messages[phase]
+            if phase in (Phase.PASTE_STARTING, Phase.TOKEN_SUBMITTED):
+                self._running.discard(PASTE)
+                out.append(Close(PASTE))
+            self._fail(step, reason, recoveries, now, out)
+
+    def _active_step(self) -> Step:
+        for step in STEPS:
+            if self.steps[step].state == StepState.ACTIVE:
+                return step
+        return Step.CONNECT
+
+    # ---------------------------------------------------------------- recoveries
+
+    def _on_action(self, recovery: Recovery, now: float, out: list[Effect]) -> None:
+        if recovery not in self.recoveries:
+            if self.phase == Phase.FAILED or recovery != Recovery.RESTART:
+                out.append(Notify(f"'{recovery.value}' is not possible now.", "warning"))
+                return
+            # RESTART is always allowed while running: the operator wants a fresh link.
+        failure = self.failure
+        self.failure = None
+        out.append(Audit(recovery.value, "requested"))
+        match recovery:
+            case Recovery.RETRY_CODE:
+                self._enter(Phase.RETRYING, now, self.timeouts.retry)
+                self._step(Step.CODE, StepState.ACTIVE, now)
+                out.append(Send(SETUP, _ENTER))
+            case Recovery.RESTART:
+                for pane in sorted(self._running):
+                    out.append(Close(pane))  # type: ignore[arg-type]
+                self._running.clear()
+                self.url = None
+                self._reset_steps(Step.START, now)
+                self._after_connect = "setup"
+                if self.token is not None:
+                    # A restart throws away the old token only once a new one is captured; the
+                    # vault keeps the old one until then (the new capture overwrites it).
+                    pass
+                self._connect(now, out)
+            case Recovery.RESUME:
+                if self.token is None:
+                    self.failure = failure
+                    out.append(Notify("There is no captured token to resume with.", "warning"))
+                    return
+                self._running.discard(PASTE)
+                out.append(Close(PASTE))
+                self._reset_steps(Step.PROMPT, now)
+                self._after_connect = "paste"
+                self._start_paste(now, out) if self._connected else self._connect(now, out)
+            case Recovery.VERIFY_AGAIN:
+                self._reset_steps(Step.VERIFY, now)
+                self._after_connect = "verify"
+                self._start_verify(now, out) if self._connected else self._connect(now, out)
+
+
+_CODE_ADVICE: dict[SetupTokenErrorKind, str] = {
+    SetupTokenErrorKind.MISSING_STATE: (
+        "Ask the customer for the whole code, including the part after the #."
+    ),
+    SetupTokenErrorKind.VERIFICATION_CODE: (
+        "That was the 6-digit verification code, which goes in the browser. Ask the customer "
+        "for the long code the page shows after it."
+    ),
+    SetupTokenErrorKind.CODE_REFUSED: (
+        "Ask the customer to open the current sign-in link again and send the new code."
+    ),
+    SetupTokenErrorKind.SERVICE_UNREACHABLE: (
+        "The box cannot reach Anthropic's sign-in service: check its internet connection and "
+        "DNS, then enter the code again."
+    ),
+    SetupTokenErrorKind.OTHER: "Ask the customer for a fresh code from the current link.",
+}
+
+
+def _program(command: str) -> str:
+    for word in command.split():
+        if "=" in word and not word.startswith("="):
+            continue
+        return word.rsplit("/", 1)[-1]
+    return command
+
+
+def _echo_shows(status: SetupTokenStatus, code: Code) -> bool:
+    """Has the pasted code arrived in claude's input field? 2.1.197 echoes it in clear, 2.1.332
+    shows stars and the last 6 characters; both end with the code's last characters."""
+    shown = status.prompt_input
+    if not shown:
+        return False
+    compact = "".join(shown.split())
+    return compact.endswith(code.reveal()[-6:])
+
+
+def _paste_echo_shows(screen: ScreenText) -> bool:
+    """Has the paste arrived in OpenClaw's input line? It echoes every character as `▪`."""
+    lines = screen.screen
+    for row in range(len(lines) - 1, -1, -1):
+        if "Paste token for anthropic" in lines[row]:
+            return any("▪" in line for line in lines[row + 1 :])
+    return False
