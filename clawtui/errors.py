@@ -85,6 +85,25 @@ class HostKeyUnknownError(SshError):
 class HostKeyChangedError(SshError):
     """The box presented a different host key from the one on record: refused, never bypassed."""
 
+    def __init__(
+        self,
+        message: str,
+        *,
+        box: str | None = None,
+        host: str = "",
+        port: int = 0,
+        fingerprint: str = "",
+        key_type: str = "",
+        known_hosts: Path | None = None,
+    ) -> None:
+        self.host = host
+        self.port = port
+        #: Fingerprint of the key the box offers now (`SHA256:…`), "" when it is not known.
+        self.fingerprint = fingerprint
+        self.key_type = key_type
+        self.known_hosts = known_hosts
+        super().__init__(message, box=box)
+
 
 class DisconnectedError(SshError):
     """The connection dropped while a program was running."""

@@ -1,0 +1,769 @@
+"""The SSH session to a customer box: the one place that speaks asyncssh on the client side.
+
+Everything else in clawtui (the runner, the headless command, the TUI) wants three things from a
+box: run a program in a terminal, run a short command, and know how either ended. It must never
+see asyncssh's callbacks or exceptions, so here they become `ClawError`s whose message tells the
+operator what happened and what to do, and an async stream of `ProcessEvent`s.
+
+Behaviour follows OpenSSH where an operator would expect it to: `~/.ssh/config` (Host aliases,
+HostName, Port, User, IdentityFile) and ssh-agent apply, the inventory's values winning; host
+keys are always checked, against the box's known_hosts file; a new host key is accepted only
+when the operator confirmed its fingerprint. Output is read with back-pressure: a consumer that
+falls behind stops the reading, SSH flow control then throttles the box, and memory stays flat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shlex
+import socket
+from collections import deque
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import asyncssh
+
+from .errors import (
+    AuthenticationError,
+    CommandNotFoundError,
+    DisconnectedError,
+    HostKeyChangedError,
+    HostKeyUnknownError,
+    SshError,
+    UnreachableError,
+)
+from .inventory import DEFAULT_PORT, DEFAULT_USER, Box
+
+#: An OpenSSH client config file to read instead of `~/.ssh/config` (tests, demos, CI).
+SSH_CONFIG_ENV = "CLAWTUI_SSH_CONFIG"
+#: Keepalives that may go unanswered before the connection counts as lost (OpenSSH's default).
+KEEPALIVE_COUNT_MAX = 3
+#: Output waiting for the consumer above which the channel stops being read...
+HIGH_WATER = 256 * 1024
+#: ...and below which reading resumes.
+LOW_WATER = 64 * 1024
+
+_ASSIGNMENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+# Words that run the program named after them (options of theirs are skipped too).
+_PREFIX_WORDS = {"exec", "command", "env", "nohup", "time"}
+
+
+# --------------------------------------------------------------------------------- events
+
+
+@dataclass(frozen=True)
+class Output:
+    """Bytes the program wrote to its terminal (stdout and stderr alike), as they came."""
+
+    data: bytes
+
+    def __repr__(self) -> str:
+        # The output may hold the token: never show it in a repr.
+        return f"Output(<{len(self.data)} bytes>)"
+
+
+@dataclass(frozen=True)
+class Exited:
+    """The program ended: its exit status, or the signal (e.g. "HUP") that ended it."""
+
+    status: int | None
+    signal: str | None = None
+
+
+@dataclass(frozen=True)
+class Disconnected:
+    """The connection to the box was lost while the program ran; how it ended is unknown."""
+
+    reason: str
+
+
+ProcessEvent = Output | Exited | Disconnected
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    exit_status: int | None
+    stdout: str
+    stderr: str
+    #: The signal that ended the command (then `exit_status` is None).
+    exit_signal: str | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"CommandResult(exit_status={self.exit_status!r}, exit_signal={self.exit_signal!r}, "
+            f"stdout=<{len(self.stdout)} chars>, stderr=<{len(self.stderr)} chars>)"
+        )
+
+
+# --------------------------------------------------------------------------------- helpers
+
+
+def program_name(command: str) -> str:
+    """The program a shell command runs: its first word after any `VAR=value` assignments
+    (and after `exec`, `env` and the like)."""
+    try:
+        words = shlex.split(command)
+    except ValueError:  # unbalanced quotes: the shell will complain; take words as they are
+        words = command.split()
+    for word in words:
+        if not _ASSIGNMENT_RE.match(word) and word not in _PREFIX_WORDS and word[:1] != "-":
+            return word
+    return command.strip()
+
+
+_INSTALL_HINTS = {
+    "claude": "Install Claude Code there: `npm install -g @anthropic-ai/claude-code` "
+    "(needs Node.js), then try again.",
+    "openclaw": "Install OpenClaw there: `npm install -g openclaw`. It needs Node.js 24.16 or "
+    "newer: on an older Node, npm silently installs an empty placeholder (0.0.1) without the "
+    "command, so check `node --version` first.",
+    "node": "Install Node.js 24 there (for example from NodeSource), then try again.",
+    "npm": "Install Node.js 24 there (npm comes with it), then try again.",
+}
+
+
+def command_not_found(command: str, box: Box) -> CommandNotFoundError:
+    """The error for a command that exited with status 127 on `box` (not found by the shell)."""
+    program = program_name(command)
+    base = os.path.basename(program)
+    hint = _INSTALL_HINTS.get(
+        base, f"Install `{base}` there, or fix the command in the inventory, then try again."
+    )
+    return CommandNotFoundError(
+        f"`{program}` is not installed on {box.name} ({box.address}): the shell there found no "
+        f"such command (exit status 127). {hint}",
+        box=box.name,
+        command=program,
+    )
+
+
+# --------------------------------------------------------------------------------- connect
+
+
+async def connect(
+    box: Box,
+    *,
+    connect_timeout: float = 10.0,
+    keepalive_interval: float = 15.0,
+    accept_host_key: str | None = None,
+    ssh_config: Path | Sequence[Path] | None = None,
+) -> SshConnection:
+    """Open an SSH connection to `box`.
+
+    `accept_host_key`: the `SHA256:…` fingerprint the operator confirmed for a box whose host key
+    is not known yet (see `HostKeyUnknownError`); the key is accepted and recorded only if the
+    box offers exactly that one. `ssh_config`: OpenSSH client config file(s) to read; default
+    `$CLAWTUI_SSH_CONFIG` if set, else `~/.ssh/config`.
+    """
+    known_hosts = _read_known_hosts(box)
+    client = _Client(box, known_hosts, accept_host_key)
+    if ssh_config is None:
+        override = os.environ.get(SSH_CONFIG_ENV)
+        config: Any = [override] if override else ()
+    elif isinstance(ssh_config, (str, Path)):
+        config = [str(ssh_config)]
+    else:
+        config = [str(path) for path in ssh_config]
+    port: Any = box.port if box.port is not None else ()
+    try:
+        options = await asyncssh.SSHClientConnectionOptions.construct(
+            config=config,
+            host=box.host,
+            port=port,
+            username=box.user if box.user else (),
+            # As with `ssh -i`, the agent's keys are tried too (first), and a passphrase-
+            # protected key file is skipped rather than prompted for: the agent may hold it.
+            client_keys=[str(box.key)] if box.key else (),
+            ignore_encrypted=True,
+            known_hosts=known_hosts,
+            client_factory=lambda: client,
+            connect_timeout=connect_timeout,
+            keepalive_interval=keepalive_interval,
+            keepalive_count_max=KEEPALIVE_COUNT_MAX,
+            agent_forwarding=False,
+            x11_forwarding=False,
+        )
+        if box.user is None and options.config.get("User") is None:
+            # Neither the inventory nor the config names a user: clawtui's default, not the
+            # local login name that OpenSSH (and asyncssh) would use.
+            options = await asyncssh.SSHClientConnectionOptions.construct(
+                options, config=None, username=DEFAULT_USER
+            )
+    except (OSError, ValueError) as error:
+        raise _settings_error(box, error) from None
+
+    target = _Target(box, str(options.username), str(options.host), int(options.port))
+    client.target = target
+    try:
+        connection = await asyncssh.connect(box.host, port, config=None, options=options)
+    except asyncssh.HostKeyNotVerifiable as error:
+        raise client.host_key_error(error) from None
+    except asyncssh.PermissionDenied:
+        raise AuthenticationError(
+            f"{target} refused every key offered for user {target.user!r}"
+            f"{_keys_tried(box)}. Check `user` and `key` for this box in the inventory (or "
+            "~/.ssh/config), or add the right key to ssh-agent (`ssh-add KEYFILE`; needed if the "
+            "key file has a passphrase), then connect again.",
+            box=box.name,
+        ) from None
+    except asyncssh.KeyExchangeFailed as error:
+        if "host key" in error.reason.lower():
+            # asyncssh offers only the key types on record for a known host: the box no longer
+            # has that type of key.
+            raise HostKeyChangedError(
+                f"{target} does not offer the type of host key recorded for it in "
+                f"{box.known_hosts} ({error.reason}). The box may have been reinstalled, or "
+                "someone may be intercepting the connection: refused. If the change is expected, "
+                f"{_forget_hint(target, box)}",
+                box=box.name,
+                host=target.host,
+                port=target.port,
+                known_hosts=box.known_hosts,
+            ) from None
+        raise UnreachableError(
+            f"{target} answered, but the SSH handshake failed ({error.reason}). Check that it "
+            "runs an SSH server on that port, then try again.",
+            box=box.name,
+        ) from None
+    except socket.gaierror as error:
+        raise UnreachableError(
+            f"Cannot reach {target}: the host name {target.host!r} cannot be resolved "
+            f"({error.strerror}). Check `host` in the inventory (or HostName in ~/.ssh/config).",
+            box=box.name,
+        ) from None
+    except TimeoutError:
+        raise UnreachableError(
+            f"Cannot reach {target}: no answer within {connect_timeout:g} s. The box may be "
+            "off, or a firewall may drop SSH; check it is running and the address is right.",
+            box=box.name,
+        ) from None
+    except ConnectionRefusedError:
+        raise UnreachableError(
+            f"Cannot reach {target}: the connection was refused (nothing listens on port "
+            f"{target.port}). Check the port, and that SSH runs on the box.",
+            box=box.name,
+        ) from None
+    except OSError as error:
+        raise UnreachableError(
+            f"Cannot reach {target}: {error.strerror or error}. Check the address and the "
+            "network, then try again.",
+            box=box.name,
+        ) from None
+    except asyncssh.Error as error:
+        raise UnreachableError(
+            f"The SSH connection to {target} failed: {_reason(error)}. Try again; if it keeps "
+            "failing, check the SSH server on the box.",
+            box=box.name,
+        ) from None
+    return SshConnection(box, connection, client, target)
+
+
+class SshConnection:
+    """An open connection to one box. Programs run in PTYs (`open_pty`) or plainly (`run`)."""
+
+    def __init__(
+        self,
+        box: Box,
+        connection: asyncssh.SSHClientConnection,
+        client: _Client,
+        target: _Target,
+    ) -> None:
+        self.box = box
+        self._connection = connection
+        self._client = client
+        self._target = target
+
+    @property
+    def address(self) -> str:
+        """`user@host:port` as actually used (after ~/.ssh/config)."""
+        return self._target.address
+
+    @property
+    def closed(self) -> bool:
+        return self._client.closed
+
+    @property
+    def disconnect_reason(self) -> str | None:
+        """Why the connection ended, when it was lost rather than closed by us."""
+        return self._client.disconnect_reason
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else "open"
+        return f"<SshConnection {self.box.name} {self.address} {state}>"
+
+    async def open_pty(
+        self,
+        command: str | None,
+        *,
+        columns: int,
+        lines: int,
+        term_type: str = "xterm-256color",
+    ) -> PtyProcess:
+        """Start `command` (None: the login shell) in a terminal of the given size."""
+        if columns < 1 or lines < 1:
+            raise ValueError(f"terminal size must be positive, not {columns}x{lines}")
+        self._check_open()
+        process = PtyProcess(self, command)
+        try:
+            await self._connection.create_session(
+                process._make_session,
+                command,
+                term_type=term_type,
+                term_size=(columns, lines),
+                request_pty=True,
+                encoding=None,
+            )
+        except (OSError, asyncssh.Error) as error:
+            raise self._session_error(command, error) from None
+        return process
+
+    async def run(
+        self, command: str, *, timeout: float = 30.0, stdin: str | None = None
+    ) -> CommandResult:
+        """Run `command` without a terminal and collect its output (decoded as UTF-8).
+
+        `stdin` is sent to the command's stdin, then end of file: the way to hand it a secret,
+        which on a command line would show in `ps` on the box. Exit status 127 is returned, not
+        raised: see `command_not_found`.
+        """
+        self._check_open()
+        process: asyncssh.SSHClientProcess[str] | None = None
+        try:
+            async with asyncio.timeout(timeout):
+                process = await self._connection.create_process(
+                    command,
+                    input=stdin,
+                    request_pty=False,
+                    encoding="utf-8",
+                    errors="replace",
+                )
+                completed = await process.wait()
+        except TimeoutError:
+            if process is not None:
+                process.close()  # the box hangs up on the command
+            raise SshError(
+                f"`{program_name(command)}` did not finish within {timeout:g} s on "
+                f"{self._target}; it was stopped. Check the box (is it overloaded?) and try "
+                "again.",
+                box=self.box.name,
+            ) from None
+        except (OSError, asyncssh.Error) as error:
+            raise self._session_error(command, error) from None
+        if completed.exit_status is None and completed.exit_signal is None and self.closed:
+            raise self._lost_error(f"while `{program_name(command)}` ran")
+        signal_name = completed.exit_signal[0] if completed.exit_signal else None
+        return CommandResult(
+            exit_status=completed.exit_status if signal_name is None else None,
+            stdout=_text(completed.stdout),
+            stderr=_text(completed.stderr),
+            exit_signal=signal_name,
+        )
+
+    async def close(self) -> None:
+        """Close the connection (programs still running on it are hung up on). Idempotent."""
+        if not self._client.closed:
+            self._client.closing = True
+            self._connection.close()
+        await self._connection.wait_closed()
+
+    async def __aenter__(self) -> SshConnection:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    def _check_open(self) -> None:
+        if self.closed:
+            raise self._lost_error("")
+
+    def _lost_error(self, when: str) -> DisconnectedError:
+        reason = self.disconnect_reason or f"the connection to {self._target} is closed"
+        when = f" {when}" if when else ""
+        return DisconnectedError(
+            f"{reason[:1].upper()}{reason[1:]}{when}. Connect to the box again, then retry.",
+            box=self.box.name,
+        )
+
+    def _session_error(self, command: str | None, error: Exception) -> SshError:
+        if self.closed:
+            return self._lost_error("")
+        what = f"`{program_name(command)}`" if command else "a login shell"
+        if isinstance(error, asyncssh.ChannelOpenError) and "pty" in error.reason.lower():
+            return SshError(
+                f"{self._target} refused to give {what} a terminal (PTY request denied: "
+                f"{error.reason}). Check `PermitTTY` in the box's sshd_config.",
+                box=self.box.name,
+            )
+        return SshError(
+            f"{self._target} did not start {what}: {_reason(error)}. Try again; if it keeps "
+            "failing, check the box's SSH server (MaxSessions?).",
+            box=self.box.name,
+        )
+
+
+# --------------------------------------------------------------------------------- the PTY
+
+
+class PtyProcess:
+    """A program running in a terminal on the box.
+
+    Read it with `async for event in process.events()`: `Output` chunks the moment they arrive,
+    then exactly one `Exited` or `Disconnected`, then the stream stops. Output the consumer has
+    not taken yet is held here up to `HIGH_WATER` bytes; beyond that the channel is no longer
+    read, so SSH flow control makes the program on the box wait instead of memory growing.
+    """
+
+    def __init__(self, connection: SshConnection, command: str | None) -> None:
+        self.connection = connection
+        self.command = command
+        self.exit_status: int | None = None
+        self.exit_signal: str | None = None
+        self._channel: asyncssh.SSHClientChannel[bytes] | None = None
+        self._events: deque[ProcessEvent] = deque()
+        self._buffered = 0
+        self._paused = False
+        self._closing = False
+        self._ended = False
+        self._delivered_end = False
+        self._wakeup = asyncio.Event()
+
+    def __repr__(self) -> str:
+        program = program_name(self.command) if self.command else "login shell"
+        return f"<PtyProcess {program!r} on {self.connection.box.name}>"
+
+    @property
+    def buffered(self) -> int:
+        """Bytes of output received and not yet taken by the consumer."""
+        return self._buffered
+
+    @property
+    def reading_paused(self) -> bool:
+        """True while the consumer is so far behind that the channel is not being read."""
+        return self._paused
+
+    @property
+    def ended(self) -> bool:
+        """True once the program exited, was closed, or its connection was lost."""
+        return self._ended
+
+    async def events(self) -> AsyncIterator[ProcessEvent]:
+        if self._delivered_end:
+            return
+        while True:
+            while not self._events:
+                self._wakeup.clear()
+                await self._wakeup.wait()
+            event = self._events.popleft()
+            if isinstance(event, Output):
+                self._buffered -= len(event.data)
+                if self._paused and self._buffered <= LOW_WATER:
+                    self._paused = False
+                    if self._channel is not None:
+                        self._channel.resume_reading()
+                yield event
+            else:
+                self._delivered_end = True
+                yield event
+                return
+
+    def write(self, data: bytes) -> None:
+        """Send keystrokes or a paste. Ignored once the program has ended (the event stream
+        says how), as typing into a finished terminal goes nowhere."""
+        if self._ended or self._closing or self._channel is None or not data:
+            return
+        try:
+            self._channel.write(data)
+        except (OSError, asyncssh.Error):
+            pass  # the channel is closing; the event stream reports why
+
+    def resize(self, columns: int, lines: int) -> None:
+        """Tell the box the terminal's new size (SSH window-change: the program gets SIGWINCH)."""
+        if columns < 1 or lines < 1:
+            raise ValueError(f"terminal size must be positive, not {columns}x{lines}")
+        if self._ended or self._closing or self._channel is None:
+            return
+        try:
+            self._channel.change_terminal_size(columns, lines)
+        except (OSError, asyncssh.Error):
+            pass
+
+    async def close(self) -> None:
+        """Hang up on the program (the box sends it SIGHUP). Idempotent."""
+        channel = self._channel
+        if channel is None:
+            return
+        if not self._ended and not self._closing:
+            self._closing = True
+            # A paused channel never finishes closing: its unread data would wait forever.
+            if self._paused:
+                self._paused = False
+                channel.resume_reading()
+            channel.close()
+        await channel.wait_closed()
+
+    # ------------------------------------------------------------- called by the SSH session
+
+    def _make_session(self) -> _PtySession:
+        return _PtySession(self)
+
+    def _on_data(self, data: bytes) -> None:
+        if self._ended or self._closing:
+            return
+        self._events.append(Output(data))
+        self._buffered += len(data)
+        if not self._paused and self._buffered >= HIGH_WATER and self._channel is not None:
+            self._paused = True
+            self._channel.pause_reading()
+        self._wakeup.set()
+
+    def _on_channel_closed(self, error: Exception | None) -> None:
+        # When the whole connection goes, asyncssh closes its channels first and tells the
+        # connection's owner next, in the same turn of the loop: decide one turn later, when
+        # it is known whether the connection is still there.
+        asyncio.get_running_loop().call_soon(self._end, error)
+
+    def _end(self, error: Exception | None) -> None:
+        if self._ended:
+            return
+        self._ended = True
+        client = self.connection._client
+        event: ProcessEvent
+        if self.exit_status is not None or self.exit_signal is not None:
+            # It ended (and its output was all sent before that), whatever became of the link.
+            event = Exited(self.exit_status, self.exit_signal)
+        elif error is not None:
+            event = Disconnected(client.describe_loss(error))
+        elif client.closed and not self._closing:
+            reason = client.disconnect_reason or "the connection was closed"
+            event = Disconnected(reason)
+        else:
+            event = Exited(None, None)  # closed by us, or the box closed it without a status
+        self._events.append(event)
+        self._wakeup.set()
+
+
+class _PtySession(asyncssh.SSHClientSession[bytes]):
+    def __init__(self, process: PtyProcess) -> None:
+        self._process = process
+
+    def connection_made(self, chan: asyncssh.SSHClientChannel[bytes]) -> None:
+        self._process._channel = chan
+
+    def data_received(self, data: bytes, datatype: int | None) -> None:
+        # stderr too: in a terminal both land on the same screen (and with no PTY on the box's
+        # side, the program's complaints come on stderr).
+        self._process._on_data(data)
+
+    def exit_status_received(self, status: int) -> None:
+        self._process.exit_status = status
+
+    def exit_signal_received(self, signal: str, core_dumped: bool, msg: str, lang: str) -> None:
+        self._process.exit_signal = signal
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._process._on_channel_closed(exc)
+
+
+# --------------------------------------------------------------------------------- internals
+
+
+@dataclass(frozen=True)
+class _Target:
+    box: Box
+    user: str
+    host: str
+    port: int
+
+    @property
+    def address(self) -> str:
+        port = f":{self.port}" if self.port != DEFAULT_PORT else ""
+        return f"{self.user}@{self.host}{port}"
+
+    def __str__(self) -> str:
+        return f"box {self.box.name} ({self.address})"
+
+
+class _Client(asyncssh.SSHClient):
+    """asyncssh's view of our side: host key decisions and the connection's end."""
+
+    def __init__(
+        self, box: Box, known_hosts: asyncssh.SSHKnownHosts, accept_fingerprint: str | None
+    ) -> None:
+        self.box = box
+        self.target: _Target | None = None
+        self._known_hosts = known_hosts
+        self._accept_fingerprint = accept_fingerprint
+        self.offered_key: asyncssh.SSHKey | None = None
+        self.offered_host = ""
+        self.offered_port = DEFAULT_PORT
+        self.key_changed = False
+        self.closed = False
+        self.closing = False
+        self.disconnect_reason: str | None = None
+
+    def validate_host_public_key(
+        self, host: str, addr: str, port: int, key: asyncssh.SSHKey
+    ) -> bool:
+        # Called only for a key that is not among those on record for this host.
+        self.offered_key = key
+        self.offered_host = host
+        self.offered_port = port
+        lookup_port = None if port == DEFAULT_PORT else port
+        trusted, trusted_ca, *_ = asyncssh.match_known_hosts(
+            self._known_hosts, host, addr, lookup_port
+        )
+        if trusted or trusted_ca:
+            # Another key is on record: changed, refused, whatever the operator accepted.
+            self.key_changed = True
+            return False
+        if self._accept_fingerprint is None:
+            return False
+        if key.get_fingerprint("sha256") != self._accept_fingerprint.strip():
+            return False
+        _append_known_host(self.box.known_hosts, host, port, key)
+        return True
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        if exc is not None:
+            self.disconnect_reason = self.describe_loss(exc)
+        elif not self.closing:
+            self.disconnect_reason = f"{self._where()} closed the connection"
+
+    def describe_loss(self, error: Exception) -> str:
+        return f"the connection to {self._where()} was lost ({_reason(error)})"
+
+    def _where(self) -> str:
+        return str(self.target) if self.target else f"box {self.box.name}"
+
+    def host_key_error(self, error: asyncssh.HostKeyNotVerifiable) -> SshError:
+        box = self.box
+        target = self.target
+        key = self.offered_key
+        if key is None or target is None:  # refused before we saw it (a revoked key)
+            return HostKeyChangedError(
+                f"The host key of {target or box.name} cannot be verified ({_reason(error)}): "
+                f"refused. Check the entries for this box in {box.known_hosts}.",
+                box=box.name,
+                known_hosts=box.known_hosts,
+            )
+        fingerprint = key.get_fingerprint("sha256")
+        key_type = key.get_algorithm()
+        if self.key_changed:
+            return HostKeyChangedError(
+                f"The host key of {target} has CHANGED since it was recorded in "
+                f"{box.known_hosts}: it now offers {key_type} {fingerprint}. The box may have "
+                "been reinstalled, or someone may be intercepting the connection: refused. If "
+                f"the box's owner confirms the change, {_forget_hint(target, box)}",
+                box=box.name,
+                host=self.offered_host,
+                port=self.offered_port,
+                fingerprint=fingerprint,
+                key_type=key_type,
+                known_hosts=box.known_hosts,
+            )
+        if self._accept_fingerprint is not None:
+            lead = (
+                f"{target} offers host key {key_type} {fingerprint}, not the confirmed "
+                f"{self._accept_fingerprint.strip()}: refused, nothing recorded."
+            )
+        else:
+            lead = f"{target} is not known yet: its host key is {key_type} {fingerprint}."
+        public_key = b" ".join(key.export_public_key("openssh").split()[:2])
+        return HostKeyUnknownError(
+            f"{lead} Compare this fingerprint with the one the box's owner sees (`ssh-keygen "
+            "-lf /etc/ssh/ssh_host_ed25519_key.pub` on the box); accept it only if they match.",
+            box=box.name,
+            host=self.offered_host,
+            port=self.offered_port,
+            fingerprint=fingerprint,
+            key_type=key_type,
+            known_hosts=box.known_hosts,
+            public_key=public_key,
+        )
+
+
+def _read_known_hosts(box: Box) -> asyncssh.SSHKnownHosts:
+    """The box's known_hosts, parsed; a missing file is an empty one (every key is unknown)."""
+    try:
+        text = box.known_hosts.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    except (OSError, UnicodeDecodeError) as error:
+        raise SshError(
+            f"Cannot read the known_hosts file {box.known_hosts} for box {box.name} ({error}). "
+            "Fix its permissions or `known_hosts` in the inventory.",
+            box=box.name,
+        ) from None
+    try:
+        return asyncssh.import_known_hosts(text)
+    except ValueError as error:
+        raise SshError(
+            f"The known_hosts file {box.known_hosts} for box {box.name} is not in OpenSSH "
+            f"format ({error}). Fix or remove the broken line.",
+            box=box.name,
+        ) from None
+
+
+def _append_known_host(path: Path, host: str, port: int, key: asyncssh.SSHKey) -> None:
+    """Record an accepted host key as OpenSSH would (`[host]:port` off port 22)."""
+    label = host if port == DEFAULT_PORT else f"[{host}]:{port}"
+    key_text = " ".join(key.export_public_key("openssh").decode("ascii").split()[:2])
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    existing = path.read_bytes() if path.exists() else b""
+    separator = "\n" if existing and not existing.endswith(b"\n") else ""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "a", encoding="utf-8") as file:
+        file.write(f"{separator}{label} {key_text}\n")
+
+
+def _forget_hint(target: _Target, box: Box) -> str:
+    label = target.host if target.port == DEFAULT_PORT else f"[{target.host}]:{target.port}"
+    return (
+        f"remove the old key with `ssh-keygen -R '{label}' -f {box.known_hosts}` and connect "
+        "again to confirm the new one."
+    )
+
+
+def _keys_tried(box: Box) -> str:
+    if box.key:
+        return f" (the key {box.key} and any in ssh-agent)"
+    return " (keys from ~/.ssh/config, ~/.ssh/id_* and ssh-agent)"
+
+
+def _settings_error(box: Box, error: Exception) -> SshError:
+    if isinstance(error, FileNotFoundError) and box.key and Path(str(error.filename)) == box.key:
+        return AuthenticationError(
+            f"The key file {box.key} for box {box.name} does not exist. Fix `key` in the "
+            "inventory.",
+            box=box.name,
+        )
+    detail = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+    return SshError(
+        f"Cannot use the SSH settings for box {box.name} ({detail}). Check its `key` in the "
+        "inventory and the OpenSSH config file (~/.ssh/config).",
+        box=box.name,
+    )
+
+
+def _reason(error: BaseException) -> str:
+    reason = getattr(error, "reason", "") or str(error) or type(error).__name__
+    return str(reason).rstrip(".")
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
