@@ -547,23 +547,34 @@ def _read_error(screen: ScreenText) -> SetupTokenError | None:
 
 
 def _read_prompt(screen: ScreenText) -> str | None:
-    """The input shown in the code prompt, "" when empty; None when no prompt is shown."""
+    """The input shown in the code prompt, "" when empty; None when no prompt is shown.
+
+    A long input wraps: 2.1.197 continues it on the rows below its `>` line, 2.1.332 grows its
+    box by one `│ … │` row per line. Both are joined, so the end of a paste can be checked.
+    """
     visible = screen.screen
     for row in range(len(visible) - 1, -1, -1):
         line = visible[row]
         inline = _PROMPT_INLINE.search(line)
         if inline:
-            return inline.group(1).strip()
+            parts = [inline.group(1).strip()]
+            for below in visible[row + 1 :]:
+                if not below.strip():
+                    break
+                parts.append(below.strip())
+            return "".join(parts)
         if _PROMPT_BOXED.search(line):
-            box = [candidate.strip() for candidate in visible[row + 1 : row + 4]]
-            if (
-                len(box) == 3
-                and box[0].startswith("╭")
-                and box[1].startswith("│")
-                and box[2].startswith("╰")
-            ):
-                return box[1].strip("│").strip()
-            return None
+            box = [candidate.strip() for candidate in visible[row + 1 :]]
+            if not box or not box[0].startswith("╭"):
+                return None
+            inside: list[str] = []
+            for candidate in box[1:]:
+                if candidate.startswith("╰"):
+                    return "".join(inside)
+                if not candidate.startswith("│"):
+                    return None
+                inside.append(candidate.strip("│").strip())
+            return None  # the box is still being drawn
     return None
 
 

@@ -395,7 +395,13 @@ class SshConnection:
         )
 
     def _session_error(self, command: str | None, error: Exception) -> SshError:
-        if self.closed:
+        # asyncssh may refuse a channel with "SSH connection closed" a moment before its
+        # connection_lost callback marks us closed: that is a drop too, not a refusal.
+        lost = isinstance(error, asyncssh.ConnectionLost | asyncssh.DisconnectError) or (
+            isinstance(error, asyncssh.ChannelOpenError)
+            and "connection closed" in error.reason.lower()
+        )
+        if self.closed or lost:
             return self._lost_error("")
         what = f"`{program_name(command)}`" if command else "a login shell"
         if isinstance(error, asyncssh.ChannelOpenError) and "pty" in error.reason.lower():

@@ -877,3 +877,29 @@ def test_raw_mode_error_without_a_pty() -> None:
 def test_blank_screen_means_nothing_yet() -> None:
     status = read_setup_token(make_screen(["", "", ""]))
     assert status == type(status)()
+
+
+def test_a_long_paste_wrapped_in_the_prompt_is_read_whole() -> None:
+    """A CODE#STATE is ~100 characters: it wraps in both prompts, and the flow must see its end
+    arrive before pressing Enter."""
+    boxed = ScreenText.from_text(
+        " Paste code here if prompted\n"
+        " ╭──────────────────────────────╮\n"
+        " │ **************************** │\n"
+        " │ *****UQo9so                  │\n"
+        " ╰──────────────────────────────╯\n"
+        "\n"
+    )
+    status = read_setup_token(boxed)
+    assert status.prompt_ready and status.prompt_input == "*" * 33 + "UQo9so"
+    inline = ScreenText.from_text(
+        " Paste code here if prompted > ****************************\n"
+        "**********ObYWsk\n"
+        "\n"
+    )
+    status = read_setup_token(inline)
+    assert status.prompt_ready and status.prompt_input == "*" * 38 + "ObYWsk"
+    half_drawn = ScreenText.from_text(
+        " Paste code here if prompted\n ╭─────╮\n │ *** │\n"
+    )
+    assert read_setup_token(half_drawn).prompt_input is None

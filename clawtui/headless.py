@@ -1,0 +1,162 @@
+"""`clawtui onboard BOX`: the onboarding flow without the TUI, for scripts and for the tests.
+
+It drives the same `Runner` as the TUI and speaks in lines: `Sign-in URL: <url>` on a line of its
+own the moment a link appears (again whenever a new one does), one line per step, the parser's
+message when a typed code is refused, and finally `Verified: anthropic:manual on <box> (token
+…<last 4>)`. CODE#STATE lines are read from standard input; a line typed before the box is ready
+for it waits its turn. It never prints the token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import threading
+from collections import deque
+from typing import TextIO
+
+from . import flow as f
+from .audit import AuditLog
+from .errors import ClawError
+from .inventory import Box
+from .runner import Runner, RunnerListener
+from .vault import Vault
+
+EXIT_VERIFIED = 0
+EXIT_FAILED = 1
+EXIT_INTERRUPTED = 130
+
+
+class LinePrinter(RunnerListener):
+    """Turns the flow's effects into the headless command's output lines, and hands queued
+    CODE#STATE lines to the flow when it is ready for one."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.codes: deque[str] = deque()
+        self.input_closed = False
+
+    def say(self, line: str) -> None:
+        self.out.write(line + "\n")
+        self.out.flush()
+
+    def on_effect(self, runner: Runner, effect: f.Effect) -> None:
+        name = runner.box.name
+        match effect:
+            case f.UrlReady(url=url, changed=changed):
+                if changed:
+                    self.say(f"{name}: the sign-in link changed; send the customer the new one:")
+                self.say(f"Sign-in URL: {url.url}")
+                self.say(f"{name}: waiting for the customer's CODE#STATE on standard input")
+            case f.Audit(step=step, outcome=outcome, reason=reason):
+                if step == "failed" or outcome == "failed":
+                    return  # the final failure line says it
+                detail = f" ({reason})" if reason and step not in ("code refused",) else ""
+                self.say(f"{name}: {step}: {outcome}{detail}")
+            case f.Notify(message=message, level=level):
+                prefix = "" if level == "info" else f"{level}: "
+                self.say(f"{name}: {prefix}{message}")
+            case f.CodeRejected(message=message):
+                self.say(f"{name}: code not sent: {message}")
+            case _:
+                pass
+
+    def on_change(self, runner: Runner) -> None:
+        self.feed_codes(runner)
+
+    def feed_codes(self, runner: Runner) -> None:
+        if runner.flow.awaiting_code and runner.flow.phase == f.Phase.WAITING_CODE:
+            if self.codes:
+                runner.enter_code(self.codes.popleft())
+            elif self.input_closed:
+                runner.abort(
+                    "Standard input closed before a valid CODE#STATE was entered. Run the "
+                    "command again and type the customer's code when the URL is shown."
+                )
+
+
+def _read_lines(loop: asyncio.AbstractEventLoop, stream: TextIO, runner: Runner,
+                printer: LinePrinter) -> None:
+    """A thread: blocking reads of standard input, handed to the event loop."""
+
+    def deliver(line: str | None) -> None:
+        if line is None:
+            printer.input_closed = True
+        elif line.strip():
+            printer.codes.append(line)
+        printer.feed_codes(runner)
+
+    while True:
+        try:
+            line = stream.readline()
+        except (OSError, ValueError):
+            line = ""
+        if not line:
+            loop.call_soon_threadsafe(deliver, None)
+            return
+        loop.call_soon_threadsafe(deliver, line)
+
+
+async def onboard(
+    box: Box,
+    *,
+    resume: bool = False,
+    accept_new_host_key: bool = False,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    vault: Vault | None = None,
+    audit: AuditLog | None = None,
+    timeouts: f.Timeouts | None = None,
+) -> int:
+    out = stdout or sys.stdout
+    printer = LinePrinter(out)
+    runner = Runner(
+        box,
+        vault=vault,
+        audit=audit,
+        listener=printer,
+        timeouts=timeouts,
+        accept_new_host_key=accept_new_host_key,
+    )
+    printer.say(f"{box.name}: onboarding {box.address}" + (" from the vault" if resume else ""))
+    reader = threading.Thread(
+        target=_read_lines,
+        args=(asyncio.get_running_loop(), stdin or sys.stdin, runner, printer),
+        name="clawtui-stdin",
+        daemon=True,
+    )
+    try:
+        if not resume:
+            reader.start()
+        outcome = await runner.run(resume=resume)
+    except ClawError as error:
+        printer.say(f"{box.name}: error: {error}")
+        return EXIT_FAILED
+    except asyncio.CancelledError:
+        _interrupted(printer, runner)
+        raise
+    finally:
+        await runner.close()
+    if outcome.failure is None:
+        token = runner.flow.token
+        tail = f"…{token.last4}" if token is not None else "…"
+        printer.say(f"Verified: anthropic:manual on {box.name} (token {tail})")
+        return EXIT_VERIFIED
+    failure = outcome.failure
+    printer.say(f"{box.name}: failed at '{failure.step.value}': {failure.reason}")
+    if f.Recovery.RESUME in failure.recoveries and runner.vault.load(box.name) is not None:
+        printer.say(
+            f"{box.name}: the token is kept in the vault; finish with: "
+            f"clawtui onboard {box.name} --resume"
+        )
+    return EXIT_FAILED
+
+
+def _interrupted(printer: LinePrinter, runner: Runner) -> None:
+    if runner.flow.token is not None:
+        printer.say(
+            f"{runner.box.name}: interrupted; the token is kept in the vault. Finish with: "
+            f"clawtui onboard {runner.box.name} --resume"
+        )
+    else:
+        printer.say(f"{runner.box.name}: interrupted before a token was captured.")
