@@ -271,7 +271,8 @@ class SimServer:
             "SHELL": "/bin/bash",
             "PATH": f"{self.bin_dir(box.name)}:/usr/local/bin:/usr/bin:/bin",
             "LANG": "C.UTF-8",
-            "PS1": f"{REMOTE_USER}@{box.name}:\\w\\$ ",
+            # A literal "$": bash's \\$ would show "#" when the demo runs as root.
+            "PS1": f"{REMOTE_USER}@{box.name}:\\w$ ",
         }
         if term_type:
             env["TERM"] = term_type

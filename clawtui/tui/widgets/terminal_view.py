@@ -25,6 +25,7 @@ from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
+from textual.binding import Binding, BindingType
 from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
@@ -102,6 +103,12 @@ class TerminalView(Widget, can_focus=True):
     MAX_FPS: ClassVar[int] = 60
     FEED_SLICE: ClassVar[int] = 16 * 1024
     WHEEL_LINES: ClassVar[int] = 3
+
+    #: Shown in the footer while the pane has focus (the key itself is handled in `_on_key`).
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+right_square_bracket", "release_keyboard", "Release keyboard",
+                id="pane.release"),
+    ]
 
     #: Paint tokens masked. The app decides when an operator may reveal them.
     mask_secrets: reactive[bool] = reactive(True)
@@ -193,6 +200,32 @@ class TerminalView(Widget, can_focus=True):
             self.model.feed(bytes(view[start : start + self.FEED_SLICE]))
             self._after_feed()
             await asyncio.sleep(0)
+
+    def model_fed(self) -> None:
+        """The owner fed `self.model` itself (e.g. the onboarding Runner): repaint next frame."""
+        self._after_feed()
+
+    def attach(self, model: TerminalModel) -> None:
+        """Show another model in this pane (a new program started in it)."""
+        self.model = model
+        self.scrollback_offset = 0
+        self._versions.clear()
+        self._screen_cells.clear()
+        self._screen_grid.clear()
+        self._back_cells.clear()
+        self._back_grid.clear()
+        self._view = []
+        self._strips.clear()
+        self._seen_scrolled = model.scrolled_total
+        if not self.is_mounted:
+            return
+        columns, lines = self.size.width, self.size.height
+        if columns > 0 and lines > 0:
+            if (columns, lines) != (model.columns, model.lines):
+                model.resize(columns, lines)
+            self._post(self.Resized(columns, lines))
+        self._flush()
+        self.refresh()
 
     def _after_feed(self) -> None:
         replies = self.model.take_replies()
@@ -482,6 +515,9 @@ class TerminalView(Widget, can_focus=True):
         event.stop()
         self._return_to_live()
         self.send(encode_paste(event.text, bracketed=self.model.bracketed_paste))
+
+    def action_release_keyboard(self) -> None:
+        self.release()
 
     def release(self) -> None:
         """Give focus back to the app: to the next focusable widget, else to nothing."""

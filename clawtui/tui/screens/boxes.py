@@ -1,0 +1,311 @@
+"""The box list: every box of the inventory, its state, and the way into each.
+
+Typing filters the list (by name, customer or host). Enter opens a live shell on the box; the
+onboarding keys work on the highlighted box, or on every selected box at once (a batch). While a
+batch runs, the queue on the right says which boxes have a link ready or need attention, and a
+code pasted into the field below it goes to the box whose link carries that code's #STATE.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+
+from ...audit import AuditRecord
+from ...flow import Phase
+
+if TYPE_CHECKING:
+    from ..app import ClawApp
+
+_FILTER_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.@")
+
+
+class BoxTable(DataTable[Text]):
+    """The table of boxes (printable keys typed here go to the filter: see BoxListScreen)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "screen.open_shell", "Shell", id="boxes.shell"),
+    ]
+
+
+class BoxListScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+o", "onboard", "Onboard", id="boxes.onboard"),
+        Binding("space", "toggle_select", "Select", id="boxes.select"),
+        Binding("ctrl+a", "select_all", "Select all", id="boxes.select_all"),
+        Binding("ctrl+k", "check", "Check", id="boxes.check"),
+        Binding("ctrl+l", "copy_links", "Copy links", id="boxes.copy_links"),
+        Binding("ctrl+g", "focus_code", "Batch code", id="boxes.code"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="boxes.clear"),
+        Binding("ctrl+n", "next_box", "Next open box", show=False, id="boxes.next"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.selected: set[str] = set()
+        self.checks: dict[str, str] = {}
+
+    @property
+    def claw(self) -> ClawApp:
+        return cast("ClawApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="boxes-body"):
+            with Vertical(id="boxes-main"):
+                yield Input(placeholder="Type to filter boxes (name, customer, host)", id="filter")
+                yield BoxTable(id="boxes", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="queue-panel"):
+                yield Label("Queue", classes="panel-title")
+                yield Static("No onboarding running.", id="queue")
+                yield Label("Batch code", classes="panel-title")
+                yield Input(
+                    placeholder="Paste a CODE#STATE: it goes to its box",
+                    password=True,
+                    id="batch-code",
+                )
+                yield Static("", id="batch-code-message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(BoxTable)
+        table.add_column("", key="mark", width=1)
+        table.add_column("Box", key="name")
+        table.add_column("Customer", key="customer")
+        table.add_column("Host", key="host")
+        table.add_column("Status", key="status")
+        table.add_column("Last result", key="last")
+        self.refill()
+        table.focus()
+
+    # ---------------------------------------------------------------- rows
+
+    def refill(self) -> None:
+        table = self.query_one(BoxTable)
+        current = self.highlighted
+        table.clear()
+        needle = self.query_one("#filter", Input).value.strip().lower()
+        last = self.claw.audit.last_results()
+        for box in self.claw.boxes:
+            haystack = f"{box.name} {box.customer} {box.host}".lower()
+            if needle and needle not in haystack:
+                continue
+            table.add_row(*self._cells(box.name, last.get(box.name)), key=box.name)
+        if current is not None:
+            try:
+                table.move_cursor(row=table.get_row_index(current))
+            except Exception:  # noqa: BLE001 - filtered out: stay at the top
+                pass
+        self.refresh_queue()
+
+    def _cells(self, name: str, last: AuditRecord | None) -> list[Text]:
+        box = self.claw.box(name)
+        mark = Text("●", style="bold $accent") if name in self.selected else Text(" ")
+        return [
+            mark,
+            Text(name, style="bold"),
+            Text(box.customer),
+            Text(box.host),
+            self._status(name),
+            self._last(last),
+        ]
+
+    def _status(self, name: str) -> Text:
+        claw = self.claw
+        onboarding = claw.onboardings.get(name)
+        parts: list[Text] = []
+        if onboarding is not None:
+            label = onboarding.state_label
+            phase = onboarding.runner.flow.phase
+            style = {
+                Phase.VERIFIED: "bold green",
+                Phase.FAILED: "bold red",
+                Phase.WAITING_CODE: "bold yellow",
+            }.get(phase, "cyan")
+            parts.append(Text(label, style=style))
+        session = claw.sessions.get(name)
+        if session is not None:
+            parts.append(Text(f"shell: {session.state}", style="dim"))
+        if name in self.checks:
+            parts.append(Text(self.checks[name], style="dim"))
+        if not parts:
+            return Text("—", style="dim")
+        return Text("  ").join(parts)
+
+    @staticmethod
+    def _last(last: AuditRecord | None) -> Text:
+        if last is None:
+            return Text("never onboarded", style="dim")
+        when = last.time[:16].replace("T", " ")
+        if last.step == "verified" and last.outcome == "ok":
+            return Text(f"verified {when}", style="green")
+        return Text(f"failed at {last.step} {when}", style="red")
+
+    def update_box(self, name: str) -> None:
+        table = self.query_one(BoxTable)
+        if name not in table.rows:
+            self.refresh_queue()
+            return
+        last = self.claw.audit.last_results().get(name)
+        for key, value in zip(
+            ("mark", "name", "customer", "host", "status", "last"),
+            self._cells(name, last),
+            strict=True,
+        ):
+            table.update_cell(name, key, value)
+        self.refresh_queue()
+
+    def refresh_queue(self) -> None:
+        lines: list[Text] = []
+        for name, onboarding in self.claw.onboardings.items():
+            phase = onboarding.runner.flow.phase
+            if phase == Phase.WAITING_CODE:
+                age = onboarding.link_age or 0
+                lines.append(Text(f"● {name}: link ready ({_age(age)}), waiting for code",
+                                  style="yellow"))
+            elif phase == Phase.FAILED or onboarding.error:
+                lines.append(Text(f"✗ {name}: needs attention", style="red"))
+            elif phase == Phase.VERIFIED:
+                lines.append(Text(f"✓ {name}: verified", style="green"))
+            elif phase != Phase.IDLE:
+                lines.append(Text(f"… {name}: {onboarding.state_label}", style="cyan"))
+        queue = self.query_one("#queue", Static)
+        queue.update(Text("\n").join(lines) if lines else Text("No onboarding running.",
+                                                               style="dim"))
+
+    @property
+    def highlighted(self) -> str | None:
+        table = self.query_one(BoxTable)
+        if table.row_count == 0:
+            return None
+        key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return str(key.value) if key.value is not None else None
+
+    def targets(self) -> list[str]:
+        """The selected boxes, else the highlighted one."""
+        if self.selected:
+            return [box.name for box in self.claw.boxes if box.name in self.selected]
+        name = self.highlighted
+        return [name] if name else []
+
+    # ---------------------------------------------------------------- typing to filter
+
+    def on_key(self, event: events.Key) -> None:
+        table = self.query_one(BoxTable)
+        if self.focused is not table:
+            return
+        character = event.character
+        if character and character in _FILTER_CHARS:
+            event.stop()
+            event.prevent_default()
+            field = self.query_one("#filter", Input)
+            field.value += character
+            field.cursor_position = len(field.value)
+            field.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self) -> None:
+        self.refill()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.query_one(BoxTable).focus()
+        self.action_open_shell()
+
+    def action_clear_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        if field.value:
+            field.value = ""
+        self.query_one(BoxTable).focus()
+
+    # ---------------------------------------------------------------- actions
+
+    def action_open_shell(self) -> None:
+        name = self.highlighted
+        if name:
+            self.claw.open_session(name)
+
+    def action_onboard(self) -> None:
+        names = self.targets()
+        if names:
+            self.claw.start_onboarding(names)
+            self.selected.clear()
+            self.refill()
+
+    def action_toggle_select(self) -> None:
+        name = self.highlighted
+        if name is None:
+            return
+        self.selected.symmetric_difference_update({name})
+        self.update_box(name)
+
+    def action_select_all(self) -> None:
+        table = self.query_one(BoxTable)
+        visible = {str(key.value) for key in table.rows}
+        if visible <= self.selected:
+            self.selected -= visible
+        else:
+            self.selected |= visible
+        self.refill()
+
+    def action_check(self) -> None:
+        from .checks import CheckScreen
+
+        names = self.targets()
+        if names:
+            self.app.push_screen(CheckScreen([self.claw.box(name) for name in names], self))
+
+    def action_copy_links(self) -> None:
+        from .links import LinksScreen
+
+        rows = []
+        for box in self.claw.boxes:
+            onboarding = self.claw.onboardings.get(box.name)
+            if onboarding is None:
+                continue
+            flow = onboarding.runner.flow
+            if flow.phase == Phase.WAITING_CODE and flow.url is not None:
+                rows.append((box.name, box.customer, flow.url.url))
+        if not rows:
+            self.notify("No sign-in link is ready yet.", severity="warning")
+            return
+        self.app.push_screen(LinksScreen(rows))
+
+    def action_focus_code(self) -> None:
+        self.query_one("#batch-code", Input).focus()
+
+    def action_next_box(self) -> None:
+        self.claw.cycle_screens(1)
+
+    @on(Input.Submitted, "#batch-code")
+    def _batch_code(self, event: Input.Submitted) -> None:
+        message = self.claw.route_code(event.value)
+        sent = message.startswith("Sent to")
+        if sent:
+            event.input.value = ""
+        label = self.query_one("#batch-code-message", Static)
+        label.update(Text(message, style="green" if sent else "red"))
+
+    def screen_commands(self) -> Iterator[SystemCommand]:
+        yield SystemCommand("Onboard selected boxes", "Start onboarding the selected boxes",
+                            self.action_onboard)
+        yield SystemCommand("Check selected boxes", "Node, claude, openclaw, memory",
+                            self.action_check)
+        yield SystemCommand("Copy ready links", "Box, customer and sign-in URL, one a line",
+                            self.action_copy_links)
+        yield SystemCommand("Select all boxes", "Select (or unselect) every listed box",
+                            self.action_select_all)
+
+
+def _age(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min"
