@@ -85,7 +85,7 @@ async def test_each_box_has_a_home_with_its_sim_config(sim_server: SimServer) ->
     assert sim_server.signin_base.startswith("http://127.0.0.1:")
     assert not sim_server.signin_base.endswith(":0")
     oceanic = SimConfig.load(sim_server.home("oceanic-tiny"))
-    assert (oceanic.openclaw_version, oceanic.mem_total_mb) == ("2026.9.2", 1967)
+    assert (oceanic.openclaw_version, oceanic.mem_total_mb) == ("2026.9.2", 960)
 
 
 async def test_a_session_runs_in_the_box_home_with_a_clean_environment(

@@ -93,7 +93,7 @@ DEMO_BOXES: tuple[SimBox, ...] = (
         "Oceanic Airlines",
         scenario="low_memory",
         node_version=NODE_22,
-        mem_total_mb=1967,
+        mem_total_mb=960,  # a 1 GB plan: npm installs get OOM-killed
         # On Node 22, npm installs the last openclaw that still runs there.
         settings={"openclaw_version": "2026.9.2"},
     ),
