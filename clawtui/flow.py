@@ -53,7 +53,7 @@ class Step(StrEnum):
     CONNECT = "connect"
     START = "start setup-token"
     URL = "sign-in URL ready"
-    CODE = "code sent"
+    CODE = "code from customer"
     TOKEN = "token captured"
     PROMPT = "OpenClaw prompt"
     PASTE = "token pasted"

@@ -83,7 +83,7 @@ class Runner:
         #: Set by the operator after confirming an unknown host key's fingerprint.
         self.accepted_fingerprint: str | None = None
         self._connector = connector
-        self._clock = clock
+        self.clock = clock
         self._queue: asyncio.Queue[f.Event | _PaneChanged] = asyncio.Queue()
         self._pending_screens: set[f.PaneName] = set()
         self._conn: SshConnection | None = None
@@ -165,7 +165,7 @@ class Runner:
                 return
             timeout = None
             if self.flow.deadline is not None:
-                timeout = max(0.0, self.flow.deadline - self._clock())
+                timeout = max(0.0, self.flow.deadline - self.clock())
             try:
                 item = await asyncio.wait_for(self._queue.get(), timeout)
             except TimeoutError:
@@ -181,13 +181,13 @@ class Runner:
             await self._handle(event)
 
     async def _handle(self, event: f.Event) -> None:
-        effects = self.flow.handle(event, self._clock())
+        effects = self.flow.handle(event, self.clock())
         for effect in effects:
             follow_up = await self._perform(effect)
             self.listener.on_effect(self, effect)
             if follow_up is not None:
                 # Results of synchronous effects (the vault) go in before anything else happens.
-                for extra in self.flow.handle(follow_up, self._clock()):
+                for extra in self.flow.handle(follow_up, self.clock()):
                     await self._perform(extra)
                     self.listener.on_effect(self, extra)
         self.listener.on_change(self)

@@ -37,7 +37,7 @@ class ClawApp(App[int]):
     """Onboard OpenClaw boxes to a Claude subscription."""
 
     TITLE = "clawtui"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).parent / "app.tcss"  # absolute: subclasses live elsewhere
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="help"),
         Binding("ctrl+s", "screenshot", "Screenshot", id="screenshot"),

@@ -8,7 +8,6 @@ flow's effects into notifications, and tells the box list when the state changed
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING
 
 from textual.message import Message
@@ -89,7 +88,7 @@ class Onboarding(RunnerListener):
         name = self.box.name
         match effect:
             case f.UrlReady(url=url, changed=changed):
-                self.url_shown_at = time.monotonic()
+                self.url_shown_at = self.runner.clock()
                 self.attention = True
                 self.screen.show_url(url.url, changed)
                 self.app.notify(
@@ -149,7 +148,7 @@ class Onboarding(RunnerListener):
     def link_age(self) -> float | None:
         if self.url_shown_at is None:
             return None
-        return time.monotonic() - self.url_shown_at
+        return self.runner.clock() - self.url_shown_at
 
 
 _SEVERITY = {"info": "information", "warning": "warning", "error": "error"}

@@ -10,7 +10,6 @@ the steps; below 110 columns or 32 rows only the active pane shows (ctrl+t shows
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -98,6 +97,9 @@ class OnboardScreen(Screen[None]):
         self.messages: list[tuple[str, str]] = []
         self.code_preview = ""
         self.wide = True
+        # Set at the start of on_mount (Screen.is_mounted only turns true after it): from then
+        # on the widgets exist and the Runner's updates are drawn at once.
+        self._ready = False
 
     @property
     def claw(self) -> ClawApp:
@@ -149,9 +151,10 @@ class OnboardScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._ready = True
         self.sub_title = f"{self.box.name} — {self.box.customer or self.box.address}"
-        for pane, model in self.models.items():
-            self._view(pane).attach(model)
+        for pane, model in list(self.models.items()):
+            self.attach(pane, model)
         self._layout(self.size.width, self.size.height)
         self.refresh_state()
         self.query_one("#code", Input).focus()
@@ -167,11 +170,11 @@ class OnboardScreen(Screen[None]):
         self.wide = wide
         self.set_class(not self.wide, "-narrow")
         self._show_active_pane()
-        if changed and self.is_mounted:
+        if changed and self._ready:
             self.refresh_bindings()
 
     def _show_active_pane(self) -> None:
-        if not self.is_mounted:
+        if not self._ready:
             return
         for pane in (f.SETUP, f.PASTE):
             view = self._view(pane)
@@ -185,25 +188,25 @@ class OnboardScreen(Screen[None]):
     def attach(self, pane: f.PaneName, model: TerminalModel) -> None:
         self.models[pane] = model
         self.active_pane = pane
-        if self.is_mounted:
+        if self._ready:
             view = self._view(pane)
             view.attach(model)
             view.border_subtitle = "live — ctrl+] releases the keyboard"
             self._show_active_pane()
 
     def pane_fed(self, pane: f.PaneName) -> None:
-        if self.is_mounted:
+        if self._ready:
             self._view(pane).model_fed()
 
     def show_url(self, url: str, changed: bool) -> None:
         self.url = url
         self.url_changed = changed
-        if self.is_mounted:
+        if self._ready:
             self._render_url()
             self.query_one("#code", Input).focus()
 
     def show_code_message(self, message: str, *, error: bool) -> None:
-        if self.is_mounted:
+        if self._ready:
             self.query_one("#code-message", Static).update(
                 Text(message, style="red" if error else "green")
             )
@@ -211,12 +214,15 @@ class OnboardScreen(Screen[None]):
     def log_message(self, message: str, level: str) -> None:
         self.messages.append((level, message))
         del self.messages[:-6]
-        if self.is_mounted:
+        if self._ready:
             self._render_messages()
 
     def refresh_state(self) -> None:
-        if not self.is_mounted:
+        if not self._ready:
             return
+        if self.flow.done:
+            for pane in self.models:
+                self._view(pane).border_subtitle = "ended"
         self._render_steps()
         self._render_token()
         self._render_url()
@@ -234,7 +240,7 @@ class OnboardScreen(Screen[None]):
 
     def _render_steps(self) -> None:
         flow = self.flow
-        now = time.monotonic()
+        now = self.onboarding.runner.clock()
         table = Table(box=None, show_header=False, padding=(0, 1), expand=True)
         table.add_column("mark", width=1)
         table.add_column("step", ratio=1)
@@ -277,6 +283,11 @@ class OnboardScreen(Screen[None]):
             panel.update(Text("Sign-in link: used — the token is captured, no code is needed.",
                               style="dim"))
             return
+        failure = self.flow.failure
+        if failure is not None and f.Recovery.RETRY_CODE not in failure.recoveries:
+            panel.update(Text("Sign-in link: closed with the failed attempt; a restart shows a "
+                              "new one.", style="dim"))
+            return
         if not self.url:
             panel.update(Text("Sign-in link: not shown yet (claude setup-token is starting)",
                               style="dim"))
@@ -293,6 +304,10 @@ class OnboardScreen(Screen[None]):
     def _render_banner(self) -> None:
         failure = self.flow.failure
         self.set_class(failure is not None, "-failed")
+        self.set_class(
+            failure is not None and f.Recovery.RETRY_CODE not in failure.recoveries,
+            "-no-code",
+        )
         self.set_class(self.flow.phase == f.Phase.VERIFIED, "-verified")
         banner = self.query_one("#banner-text", Static)
         if failure is None:
@@ -382,7 +397,9 @@ class OnboardScreen(Screen[None]):
         if action == "reveal":
             return self.flow.token is not None
         if action == "copy_link":
-            return bool(self.url) and self.flow.token is None
+            failure = self.flow.failure
+            dead = failure is not None and f.Recovery.RETRY_CODE not in failure.recoveries
+            return bool(self.url) and self.flow.token is None and not dead
         if action == "switch_pane":
             return not self.wide
         return True

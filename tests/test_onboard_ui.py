@@ -1,0 +1,331 @@
+"""The operator's onboarding screen and batches, driven with Pilot on the demo's simulated boxes.
+
+Live tests use the DemoApp (its own loopback SSH server, the simulated programs in real PTYs,
+the customer page over HTTP). The snapshot tests need pictures that are the same on every run,
+which a live box cannot give (random port, random state, random token), so they replay the
+recorded real programs into the screen through the same listener the Runner uses, with a
+fixed clock.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from textual import events
+from textual.widgets import DataTable, Input, Static
+
+from clawtui import flow as f
+from clawtui.inventory import Box
+from clawtui.terminal import TerminalModel
+from clawtui.tui.app import ClawApp, DemoApp
+from clawtui.tui.onboarding import Onboarding
+from clawtui.tui.screens.boxes import BoxListScreen
+from clawtui.tui.screens.onboard import OnboardScreen
+from clawtui.tui.screens.reveal import RevealScreen
+from tests.conftest import TEST_TIME_SCALE, wait_for
+from tests.customer import code_from_page
+from tests.replay import load
+
+
+@pytest.fixture(autouse=True)
+def _private_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLAWTUI_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("CLAWTUI_CONFIG_DIR", str(tmp_path / "config"))
+
+
+def token_pieces(token: str) -> Iterable[str]:
+    """Every 8-character piece of a token's secret part (the last 4 may show, by design)."""
+    secret = token[len("sk-ant-oat01-") : -4]
+    return (secret[i : i + 8] for i in range(0, len(secret) - 7))
+
+
+def plain(widget: Static) -> str:
+    """A Static's content as text (its renderable may be a Group or a Table)."""
+    console = Console(width=1000, record=True, file=io.StringIO())
+    console.print(widget.content)
+    return console.export_text()
+
+
+async def paste(field: Input, text: str) -> None:
+    """What a terminal sends when the operator pastes: a Paste event to the focused field."""
+    field.post_message(events.Paste(text))
+
+
+# ----------------------------------------------------------------------------- live
+
+
+@pytest.mark.slow
+async def test_a_demo_box_end_to_end_through_the_ui(tmp_path: Path) -> None:
+    app = DemoApp(time_scale=TEST_TIME_SCALE, screenshot_dir=tmp_path / "shots")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(lambda: isinstance(app.screen, BoxListScreen), 10, "the box list")
+        await pilot.press("ctrl+o")  # onboard the highlighted box: acme-prod
+        screen = app.screen
+        assert isinstance(screen, OnboardScreen) and screen.box.name == "acme-prod"
+        flow = screen.flow
+
+        await wait_for(lambda: screen.url is not None, 15, "the sign-in link in the panel")
+        assert flow.url is not None and screen.url == flow.url.url
+        panel = plain(screen.query_one("#url-panel", Static))
+        assert "state=" in panel and flow.url.state is not None
+        assert flow.url.url in panel, "the whole link is shown"
+
+        code = await code_from_page(screen.url)
+        field = screen.query_one("#code", Input)
+        assert field.has_focus
+        await paste(field, code)
+        await pilot.pause()
+        message = plain(screen.query_one("#code-message", Static))
+        assert "Looks right" in message
+        await pilot.press("enter")
+
+        await wait_for(lambda: flow.token is not None, 15, "the token")
+        token = flow.token
+        assert token is not None
+        # Masked on screen and in an SVG screenshot; the vault holds it meanwhile.
+        token_line = plain(screen.query_one("#token-line", Static))
+        assert token.masked in token_line and token.reveal() not in token_line
+        svg = app.export_screenshot()
+        assert token.reveal() not in svg
+        assert not any(piece in svg for piece in token_pieces(token.reveal()))
+        saved = app.save_masked_screenshot("after-capture.svg")
+        assert saved is not None
+        assert not any(piece in saved.read_text() for piece in token_pieces(token.reveal()))
+
+        await wait_for(lambda: flow.phase == f.Phase.VERIFIED, 20, "verified")
+        banner = plain(screen.query_one("#banner-text", Static))
+        assert f"Verified: anthropic:manual on acme-prod (token …{token.last4})" in banner
+        assert app.vault.load("acme-prod") is None, "the vault is emptied once verified"
+        assert all(r.state == f.StepState.DONE for r in flow.steps.values())
+
+        await pilot.press("escape")
+        assert isinstance(app.screen, BoxListScreen)
+        row = " ".join(str(c) for c in app.screen.query_one(DataTable).get_row("acme-prod"))
+        assert "verified" in row
+
+
+@pytest.mark.slow
+async def test_reveal_is_deliberate_and_never_screenshotted(tmp_path: Path) -> None:
+    app = DemoApp(time_scale=TEST_TIME_SCALE, screenshot_dir=tmp_path / "shots")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(lambda: isinstance(app.screen, BoxListScreen), 10, "the box list")
+        await pilot.press("ctrl+o")
+        screen = app.screen
+        assert isinstance(screen, OnboardScreen)
+        await pilot.press("f9")  # nothing to reveal yet
+        assert not isinstance(app.screen, RevealScreen)
+        await wait_for(lambda: screen.url is not None, 15, "the link")
+        await paste(screen.query_one("#code", Input), await code_from_page(screen.url or ""))
+        await pilot.pause()
+        await pilot.press("enter")
+        await wait_for(lambda: screen.flow.token is not None, 15, "the token")
+        await pilot.press("f9")
+        assert isinstance(app.screen, RevealScreen)
+        assert app.save_masked_screenshot("revealed.svg") is None
+        assert not (tmp_path / "shots" / "revealed.svg").exists()
+        await pilot.press("x")  # any key hides it
+        assert app.screen is screen
+
+
+@pytest.mark.slow
+async def test_a_batch_of_five_with_one_failure() -> None:
+    app = DemoApp(time_scale=TEST_TIME_SCALE)
+    chosen = ["acme-prod", "globex-web", "initech-bot", "umbrella-ops", "tyrell-edge"]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(lambda: isinstance(app.screen, BoxListScreen), 10, "the box list")
+        box_list = app.screen
+        assert isinstance(box_list, BoxListScreen)
+        table = box_list.query_one(DataTable)
+        for name in chosen:
+            table.move_cursor(row=table.get_row_index(name))
+            await pilot.press("space")
+        assert box_list.selected == set(chosen)
+        await pilot.press("ctrl+o")
+        assert isinstance(app.screen, BoxListScreen), "a batch stays on the list"
+
+        def ready() -> list[str]:
+            return [n for n in chosen if app.onboardings[n].runner.flow.phase == f.Phase.WAITING_CODE]
+
+        await wait_for(lambda: len(ready()) == len(chosen), 20, "every link ready")
+        queue = plain(box_list.query_one("#queue", Static))
+        assert all(f"{name}: link ready" in queue for name in chosen)
+
+        # The customers' codes go into the one batch field; each finds its own box.
+        field = box_list.query_one("#batch-code", Input)
+        for name in reversed(chosen):
+            url = app.onboardings[name].runner.flow.url
+            assert url is not None
+            field.focus()
+            await paste(field, await code_from_page(url.url))
+            await pilot.press("enter")
+            message = plain(box_list.query_one("#batch-code-message", Static))
+            assert message.strip() == f"Sent to {name}.", message
+
+        def finished() -> bool:
+            return all(app.onboardings[n].runner.flow.done for n in chosen)
+
+        await wait_for(finished, 30, "every box finished")
+        phases = {n: app.onboardings[n].runner.flow.phase for n in chosen}
+        assert phases == {
+            "acme-prod": f.Phase.VERIFIED,
+            "globex-web": f.Phase.VERIFIED,
+            "initech-bot": f.Phase.VERIFIED,
+            "umbrella-ops": f.Phase.VERIFIED,
+            "tyrell-edge": f.Phase.FAILED,
+        }
+        failure = app.onboardings["tyrell-edge"].runner.flow.failure
+        assert failure is not None and "`openclaw` is not installed" in failure.reason
+        assert f.Recovery.RESUME in failure.recoveries
+        assert app.vault.boxes() == ["tyrell-edge"], "only the failed box keeps its token"
+        await pilot.pause()
+        statuses = {n: str(table.get_row(n)[4]) for n in chosen}
+        assert statuses["acme-prod"].startswith("verified")
+        assert statuses["tyrell-edge"].startswith("failed")
+        queue = plain(box_list.query_one("#queue", Static))
+        assert "tyrell-edge: needs attention" in queue and "acme-prod: verified" in queue
+
+
+@pytest.mark.slow
+async def test_a_code_for_no_open_link_is_not_routed() -> None:
+    app = DemoApp(time_scale=TEST_TIME_SCALE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(lambda: isinstance(app.screen, BoxListScreen), 10, "the box list")
+        field = app.screen.query_one("#batch-code", Input)
+        field.focus()
+        await paste(field, "abc123#" + "Q" * 43)
+        await pilot.press("enter")
+        message = plain(app.screen.query_one("#batch-code-message", Static))
+        assert "No box is waiting for a code from this link" in message
+
+
+# ----------------------------------------------------------------------------- snapshots
+
+
+class ReplayApp(ClawApp):
+    """A ClawApp whose one box is driven by recorded programs instead of SSH (for snapshots)."""
+
+    def __init__(self, tmp: Path) -> None:
+        from clawtui.audit import AuditLog
+        from clawtui.vault import Vault
+
+        box = Box(name="acme-prod", host="203.0.113.7", user="ubuntu", customer="Acme Inc")
+        super().__init__(boxes=[box], vault=Vault(tmp / "vault"), audit=AuditLog(tmp / "a.jsonl"))
+        self.now = 1000.0
+
+    def notify(self, *args: object, **kwargs: object) -> None:  # toasts come and go: keep out
+        pass
+
+
+class Replayer:
+    def __init__(self, app: ReplayApp) -> None:
+        self.app = app
+        self.onboarding: Onboarding = app.onboarding("acme-prod")
+        self.runner = self.onboarding.runner
+        self.runner.clock = lambda: app.now
+        self.models: dict[f.PaneName, TerminalModel] = {}
+
+    def handle(self, event: f.Event) -> None:
+        for effect in self.runner.flow.handle(event, self.app.now):
+            if isinstance(effect, f.Start):
+                self.models[effect.pane] = model = TerminalModel(80, 24)
+                self.onboarding.on_pane(self.runner, effect.pane, model)
+            self.onboarding.on_effect(self.runner, effect)
+        self.onboarding.on_change(self.runner)
+
+    def play(self, pane: f.PaneName, name: str, *, until_input: int | None = None) -> None:
+        transcript = load(name)
+        model = self.models[pane]
+        inputs = 0
+        for step in transcript.steps:
+            if step.kind == "in":
+                inputs += 1
+                if until_input is not None and inputs > until_input:
+                    return
+            if step.kind != "out":
+                continue
+            self.app.now += 0.05
+            model.feed(step.data)
+            self.onboarding.on_output(self.runner, pane)
+            self.handle(f.Screen(pane, model.snapshot()))
+
+
+def waiting_for_code(app: ReplayApp) -> Replayer:
+    replay = Replayer(app)
+    app.show_onboarding("acme-prod")
+    replay.handle(f.Begin(None))
+    app.now += 0.3
+    replay.handle(f.Connected())
+    replay.play(f.SETUP, "claude-setup-token-80x24-FULL_SIGN_IN_LINK", until_input=0)
+    app.now += 42
+    return replay
+
+
+def onboard_snapshot(tmp_path: Path, size: tuple[int, int], stage: str):  # type: ignore[no-untyped-def]
+    app = ReplayApp(tmp_path)
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.pause()
+        replay = waiting_for_code(app)
+        if stage == "verified":
+            url = replay.runner.flow.url
+            assert url is not None
+            replay.handle(f.CodeEntered(f"Kq3xT9bYw2LmN8pR4sVz6cHd0fJg5aUe7iOk1nBt3yXq#{url.state}"))
+            app.now += 2
+            # The recorded success (its fabricated token), then OpenClaw's recorded prompt.
+            replay.models[f.SETUP] = TerminalModel(80, 24)
+            replay.onboarding.on_pane(replay.runner, f.SETUP, replay.models[f.SETUP])
+            replay.handle(f.Tick())
+            replay.play(f.SETUP, "claude-setup-token-80x24-FAKESERVER-200")
+            replay.play(f.PASTE, "openclaw-paste-token-80x24-bracketed")
+            token = replay.runner.flow.token
+            assert token is not None
+            app.now += 3
+            replay.handle(f.StatusResult(0, f"anthropic:manual=token:sk-ant-o...{token.last8}"))
+        elif stage == "failed":
+            replay.handle(f.Dropped("connection reset by peer"))
+        await pilot.pause()
+        screen = app.screen
+        if stage == "waiting":
+            field = screen.query_one("#code", Input)
+            await paste(field, "Kq3xT9bYw2LmN8pR4sVz6cHd0fJg5aUe7iOk1nBt3yXq")  # no #STATE
+        await pilot.pause()
+
+    return app, run_before
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+def test_snapshot_onboarding_waiting_for_the_code(snap_compare, tmp_path: Path, size) -> None:  # type: ignore[no-untyped-def]
+    app, run_before = onboard_snapshot(tmp_path, size, "waiting")
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+def test_snapshot_onboarding_verified(snap_compare, tmp_path: Path, size) -> None:  # type: ignore[no-untyped-def]
+    app, run_before = onboard_snapshot(tmp_path, size, "verified")
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def test_snapshot_onboarding_failed_80x24(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    app, run_before = onboard_snapshot(tmp_path, (80, 24), "failed")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_snapshot_files_hold_no_token() -> None:
+    """The recorded token shows in the replayed panes: every stored picture must mask it."""
+    pasted = next(
+        step.data.decode()
+        for step in load("openclaw-paste-token-80x24-bracketed").steps
+        if step.kind == "in" and b"sk-ant-oat01-" in step.data
+    )
+    recorded = pasted.removeprefix("\x1b[200~").removesuffix("\x1b[201~")
+    assert recorded.startswith("sk-ant-oat01-") and len(recorded) > 90
+    folder = Path(__file__).parent / "__snapshots__"
+    pictures = list(folder.rglob("*.svg"))
+    assert len(pictures) >= 7
+    for picture in pictures:
+        text = picture.read_text()
+        assert not any(piece in text for piece in token_pieces(recorded)), picture.name
