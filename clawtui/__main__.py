@@ -51,6 +51,12 @@ def _parser() -> argparse.ArgumentParser:
         default=1.0,
         help="multiply the simulated programs' delays (default 1: as slow as the real ones)",
     )
+    demo.add_argument(
+        "--screenshots",
+        metavar="DIR",
+        type=Path,
+        help="run the demo headless, walk through it and save its screens to DIR (for the README)",
+    )
     sim = commands.add_parser(
         "sim", help="serve the simulated boxes alone; writes an inventory and a known_hosts file"
     )
@@ -118,6 +124,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return asyncio.run(run_checks_cli(chosen))
     if command == "sim":
         return asyncio.run(_serve_sim(args.dir, args.time_scale))
+    if command == "demo" and args.screenshots:
+        from .tui.shots import run_screenshots
+
+        return run_screenshots(args.screenshots)
     if command == "demo":
         from .tui.app import run_demo
 

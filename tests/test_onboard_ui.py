@@ -329,3 +329,26 @@ def test_snapshot_files_hold_no_token() -> None:
     for picture in pictures:
         text = picture.read_text()
         assert not any(piece in text for piece in token_pieces(recorded)), picture.name
+
+
+@pytest.mark.slow
+async def test_box_checks_from_the_box_list() -> None:
+    app = DemoApp(time_scale=TEST_TIME_SCALE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(lambda: isinstance(app.screen, BoxListScreen), 10, "the box list")
+        box_list = app.screen
+        table = box_list.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index("cyberdyne-01"))
+        await pilot.press("ctrl+k")
+        from clawtui.tui.screens.checks import CheckScreen
+
+        checks = app.screen
+        assert isinstance(checks, CheckScreen)
+        await wait_for(lambda: "cyberdyne-01" in checks.reports, 15, "the check")
+        await pilot.pause()
+        text = plain(checks.query_one("#checks-body", Static))
+        assert "0.0.1 (empty placeholder)" in text and "npm install -g openclaw@latest" in text
+        assert "v20.19.5" in text
+        await pilot.press("escape")
+        row = " ".join(str(c) for c in table.get_row("cyberdyne-01"))
+        assert "check: fail" in row

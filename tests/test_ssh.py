@@ -10,7 +10,6 @@ import dataclasses
 import os
 import secrets
 import shlex
-import shutil
 import socket
 import subprocess
 import time
@@ -307,7 +306,6 @@ async def test_a_missing_key_file_is_named(sim_box: Box, tmp_path: Path) -> None
         await connect(dataclasses.replace(sim_box, key=missing))
 
 
-@pytest.mark.skipif(shutil.which("ssh-agent") is None, reason="needs OpenSSH's ssh-agent")
 async def test_ssh_agent_keys_are_tried_as_well_as_the_key_file(
     sim_server: SimServer, sim_box: Box, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

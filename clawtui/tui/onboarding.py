@@ -129,6 +129,7 @@ class Onboarding(RunnerListener):
 
     @property
     def state_label(self) -> str:
+        """A few words for the box list's status column."""
         flow = self.runner.flow
         if self.error:
             return "error"
@@ -136,7 +137,7 @@ class Onboarding(RunnerListener):
             case f.Phase.IDLE:
                 return "not started"
             case f.Phase.WAITING_CODE:
-                return "link ready: waiting for code"
+                return "link ready"
             case f.Phase.VERIFIED:
                 return "verified"
             case f.Phase.FAILED:

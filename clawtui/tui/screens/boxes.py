@@ -85,6 +85,12 @@ class BoxListScreen(Screen[None]):
         table.add_column("Last result", key="last")
         self.refill()
         table.focus()
+        # Link ages in the queue move on; one cheap repaint every few seconds, only with work.
+        self.set_interval(5.0, self._tick_queue, name="queue-clock")
+
+    def _tick_queue(self) -> None:
+        if self.claw.onboardings:
+            self.refresh_queue()
 
     # ---------------------------------------------------------------- rows
 
@@ -133,7 +139,8 @@ class BoxListScreen(Screen[None]):
             parts.append(Text(label, style=style))
         session = claw.sessions.get(name)
         if session is not None:
-            parts.append(Text(f"shell: {session.state}", style="dim"))
+            parts.append(Text("shell" if session.state == "connected" else f"shell {session.state}",
+                              style="dim"))
         if name in self.checks:
             parts.append(Text(self.checks[name], style="dim"))
         if not parts:

@@ -48,7 +48,7 @@ class CheckScreen(ModalScreen[None]):
             yield Static(Text("esc closes; results also show in the box list", style="dim"))
 
     def on_mount(self) -> None:
-        self._render()
+        self._show_reports()
         for box in self.boxes:
             self.run_check(box)
 
@@ -59,9 +59,9 @@ class CheckScreen(ModalScreen[None]):
         if self.box_list is not None:
             self.box_list.checks[box.name] = f"check: {report.status.value}"
             self.box_list.update_box(box.name)
-        self._render()
+        self._show_reports()
 
-    def _render(self) -> None:
+    def _show_reports(self) -> None:
         parts: list[object] = []
         for box in self.boxes:
             report = self.reports.get(box.name)
