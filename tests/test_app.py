@@ -186,3 +186,18 @@ def test_snapshot_session_screen(snap_compare) -> None:  # type: ignore[no-untyp
 
     assert snap_compare(DemoApp(time_scale=TEST_TIME_SCALE), terminal_size=(120, 40),
                         run_before=run_before)
+
+
+async def test_every_action_is_in_the_command_palette(inventory: Path) -> None:
+    app = ClawApp(inventory)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        for binding in [*BoxListScreen.BINDINGS, *ClawApp.BINDINGS]:
+            assert binding.description in titles, binding.description  # type: ignore[union-attr]
+        for name in ("acme-prod", "globex-web", "initech-bot"):
+            assert f"Onboard {name}" in titles and f"Shell on {name}" in titles
+        # And it works from the palette itself.
+        await pilot.press("ctrl+p")
+        await pilot.press(*"help", "enter")
+        await wait_for(lambda: isinstance(app.screen, HelpScreen), 5, "the help screen")

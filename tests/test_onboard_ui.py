@@ -352,3 +352,34 @@ async def test_box_checks_from_the_box_list() -> None:
         await pilot.press("escape")
         row = " ".join(str(c) for c in table.get_row("cyberdyne-01"))
         assert "check: fail" in row
+
+
+@pytest.mark.slow
+async def test_ready_links_are_copied_as_a_list() -> None:
+    from clawtui.tui.screens.links import LinksScreen
+
+    app = DemoApp(time_scale=TEST_TIME_SCALE)
+    copied: list[str] = []
+    app.copy_to_clipboard = copied.append  # type: ignore[method-assign]  # no real clipboard here
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(lambda: isinstance(app.screen, BoxListScreen), 10, "the box list")
+        await pilot.press("ctrl+l")
+        assert not isinstance(app.screen, LinksScreen), "no link is ready yet"
+        table = app.screen.query_one(DataTable)
+        for name in ("acme-prod", "globex-web"):
+            table.move_cursor(row=table.get_row_index(name))
+            await pilot.press("space")
+        await pilot.press("ctrl+o")
+        await wait_for(
+            lambda: all(app.onboardings[n].runner.flow.phase == f.Phase.WAITING_CODE
+                        for n in ("acme-prod", "globex-web")),
+            15,
+            "both links",
+        )
+        await pilot.press("ctrl+l")
+        assert isinstance(app.screen, LinksScreen)
+        await pilot.press("ctrl+y")
+        lines = copied[-1].splitlines()
+        for name, customer in (("acme-prod", "Acme Inc"), ("globex-web", "Globex Corporation")):
+            url = app.onboardings[name].runner.flow.url
+            assert url is not None and f"{name}\t{customer}\t{url.url}" in lines

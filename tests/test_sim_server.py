@@ -5,8 +5,10 @@ A real server on 127.0.0.1 port 0, reached with clawtui's own client.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -222,3 +224,32 @@ async def test_the_drop_after_token_box_drops_right_after_the_token(sim_server: 
     assert isinstance(end, Disconnected)
     assert b"sk-ant-oat01-" in output and b"again." in output
     assert connection.closed
+
+
+@pytest.mark.slow
+async def test_clawtui_sim_serves_the_fleet_and_stops_clean(tmp_path: Path) -> None:
+    """`clawtui sim --dir`: an inventory and known_hosts for the fleet; Ctrl-C stops it all."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "clawtui", "sim", "--dir", str(tmp_path), "--time-scale", "0",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+    assert process.stdout is not None
+    lines: list[str] = []
+    try:
+        async with asyncio.timeout(20):
+            while not lines or "Press Ctrl-C" not in lines[-1]:
+                lines.append((await process.stdout.readline()).decode())
+        inventory = tmp_path / "boxes.toml"
+        assert f"Inventory:   {inventory}" in "".join(lines)
+        boxes = load_inventory(inventory)
+        assert {box.name for box in boxes} == {box.name for box in DEMO_BOXES}
+        assert all(box.known_hosts.read_text().startswith("[127.0.0.1]:") for box in boxes)
+        box = boxes[0]
+        async with await connect(box) as connection:
+            result = await connection.run("echo $HOME")
+        assert result.stdout.strip().endswith(f"homes/{box.name}")
+    finally:
+        process.send_signal(signal.SIGINT)
+        async with asyncio.timeout(20):
+            status = await process.wait()
+    assert status == 0

@@ -230,9 +230,17 @@ class ClawApp(App[int]):
                             self.action_screenshot)
         yield SystemCommand("Help", "Every key binding of clawtui", self.action_help)
         yield SystemCommand("Box list", "Back to the list of boxes", self.show_boxes)
-        provider = getattr(screen, "screen_commands", None)
-        if provider is not None:
-            yield from provider()
+        # Every key binding of the screen is a command too, so nothing needs a remembered key.
+        for binding in getattr(screen, "BINDINGS", []):
+            if not isinstance(binding, Binding) or not binding.description:
+                continue
+            if screen.check_action(binding.action, ()) is False:
+                continue
+            yield SystemCommand(
+                binding.description,
+                f"{screen.__class__.__name__.removesuffix('Screen')} — key {binding.key}",
+                lambda action=binding.action, target=screen: target.run_action(action),  # type: ignore[misc]
+            )
         for box in self.boxes:
             name = box.name
             yield SystemCommand(

@@ -8,12 +8,11 @@ code pasted into the field below it goes to the box whose link carries that code
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
 from textual import events, on
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -87,6 +86,10 @@ class BoxListScreen(Screen[None]):
         table.focus()
         # Link ages in the queue move on; one cheap repaint every few seconds, only with work.
         self.set_interval(5.0, self._tick_queue, name="queue-clock")
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Below 110 columns the queue goes under the table, so the status column stays visible.
+        self.set_class(event.size.width < 110, "-narrow")
 
     def _tick_queue(self) -> None:
         if self.claw.onboardings:
@@ -300,16 +303,6 @@ class BoxListScreen(Screen[None]):
             event.input.value = ""
         label = self.query_one("#batch-code-message", Static)
         label.update(Text(message, style="green" if sent else "red"))
-
-    def screen_commands(self) -> Iterator[SystemCommand]:
-        yield SystemCommand("Onboard selected boxes", "Start onboarding the selected boxes",
-                            self.action_onboard)
-        yield SystemCommand("Check selected boxes", "Node, claude, openclaw, memory",
-                            self.action_check)
-        yield SystemCommand("Copy ready links", "Box, customer and sign-in URL, one a line",
-                            self.action_copy_links)
-        yield SystemCommand("Select all boxes", "Select (or unselect) every listed box",
-                            self.action_select_all)
 
 
 def _age(seconds: float) -> str:

@@ -42,6 +42,10 @@ class LinksScreen(ModalScreen[None]):
                 yield Button("Copy (ctrl+y)", variant="primary", id="copy")
                 yield Button("Close (esc)", id="close")
 
+    def on_mount(self) -> None:
+        # Not the text area: it would take ctrl+y for itself; it stays there for selecting.
+        self.query_one("#copy", Button).focus()
+
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.text)
         self.notify(f"Copied {self.count} link(s) to the clipboard.")

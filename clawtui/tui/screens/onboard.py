@@ -10,7 +10,6 @@ the steps; below 110 columns or 32 rows only the active pane shows (ctrl+t shows
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.console import Group
@@ -18,7 +17,7 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual import events, on
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -457,14 +456,6 @@ class OnboardScreen(Screen[None]):
 
     def action_next_box(self) -> None:
         self.claw.cycle_screens(1)
-
-    def screen_commands(self) -> Iterator[SystemCommand]:
-        for recovery, (_, action, label) in RECOVERY_KEYS.items():
-            if recovery in self.flow.recoveries:
-                yield SystemCommand(f"{label} ({self.box.name})", f"Recovery: {recovery.value}",
-                                    getattr(self, f"action_{action}"))
-        if self.url:
-            yield SystemCommand("Copy sign-in link", self.url[:60], self.action_copy_link)
 
 
 def _duration(seconds: float | None) -> str:
