@@ -64,7 +64,8 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--time-scale", type=float, default=1.0)
     onboard = commands.add_parser(
         "onboard",
-        parents=[common], help="onboard one box without the TUI (reads CODE#STATE from standard input)"
+        parents=[common],
+        help="onboard one box without the TUI (reads CODE#STATE from standard input)",
     )
     onboard.add_argument("box", help="the box's name in the inventory")
     onboard.add_argument(
@@ -77,7 +78,9 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="trust a box whose host key is not known yet (a changed key is always refused)",
     )
-    check = commands.add_parser("check", parents=[common], help="check that boxes are ready to be onboarded")
+    check = commands.add_parser(
+        "check", parents=[common], help="check that boxes are ready to be onboarded"
+    )
     check.add_argument("box", nargs="?", help="the box's name in the inventory")
     check.add_argument("--all", action="store_true", help="check every box in the inventory")
     return parser

@@ -387,7 +387,7 @@ class Flow:
     _last_setup: SetupTokenStatus | None = None
     _last_paste: PasteTokenStatus | None = None
     _token_stored: bool = False
-    _running: set[str] = field(default_factory=set)
+    _running: set[PaneName] = field(default_factory=set)
 
     # ---------------------------------------------------------------- public
 
@@ -454,7 +454,7 @@ class Flow:
             case Abort(reason=reason):
                 if not self.done:
                     for pane in sorted(self._running):
-                        out.append(Close(pane))  # type: ignore[arg-type]
+                        out.append(Close(pane))
                     self._running.clear()
                     recovery = Recovery.RESUME if self.token is not None else Recovery.RESTART
                     self._fail(self._active_step(), reason, (recovery,), now, out)
@@ -502,9 +502,7 @@ class Flow:
         error: ClawError | None = None,
     ) -> None:
         usable = [r for r in recoveries if r != Recovery.RESUME or self.token is not None]
-        if self.token is not None and Recovery.RESUME not in usable and step not in (
-            Step.CONNECT,
-        ):
+        if self.token is not None and Recovery.RESUME not in usable and step not in (Step.CONNECT,):
             usable.append(Recovery.RESUME)
         self.failure = Failure(step, reason, tuple(dict.fromkeys(usable)), error)
         self._step(step, StepState.FAILED, now)
@@ -563,7 +561,9 @@ class Flow:
             recoveries = (retry,)
         self._fail(Step.CONNECT, str(error), recoveries, now, out, error=error)
 
-    def _on_pane_failed(self, pane: PaneName, error: ClawError, now: float, out: list[Effect]) -> None:
+    def _on_pane_failed(
+        self, pane: PaneName, error: ClawError, now: float, out: list[Effect]
+    ) -> None:
         step = Step.START if pane == SETUP else Step.PROMPT
         if self.done:
             return
@@ -660,8 +660,10 @@ class Flow:
         if self.phase not in (Phase.WAITING_CODE, Phase.RETRYING):
             if self.phase in (Phase.IDLE, Phase.CONNECTING, Phase.STARTING):
                 out.append(
-                    CodeRejected("Not yet: wait for the sign-in link, send it to the customer, "
-                                 "then enter the code they are shown.")
+                    CodeRejected(
+                        "Not yet: wait for the sign-in link, send it to the customer, "
+                        "then enter the code they are shown."
+                    )
                 )
             elif self.phase in (Phase.CODE_PASTED, Phase.CODE_SENT):
                 out.append(CodeRejected("A code was just sent; wait for claude's answer."))
@@ -821,7 +823,9 @@ class Flow:
         if validation == self._stale_validation:
             return
         if validation == Validation.REQUIRED and self._paste_attempts < MAX_PASTE_ATTEMPTS:
-            out.append(Notify("OpenClaw got an empty input ('Required'); pasting again.", "warning"))
+            out.append(
+                Notify("OpenClaw got an empty input ('Required'); pasting again.", "warning")
+            )
             out.append(Audit("token pasted", "required", "pasting again"))
             self._paste_token(now, out)
             return
@@ -857,7 +861,9 @@ class Flow:
         self._enter(Phase.VERIFYING, now, self.timeouts.verify)
         out.append(RunStatus(self.box.status_command))
 
-    def _on_status(self, exit_status: int | None, output: str, now: float, out: list[Effect]) -> None:
+    def _on_status(
+        self, exit_status: int | None, output: str, now: float, out: list[Effect]
+    ) -> None:
         if self.phase != Phase.VERIFYING or self.token is None:
             return
         if exit_status == 127:
@@ -1027,8 +1033,7 @@ class Flow:
             ),
             Phase.VERIFYING: (
                 Step.VERIFY,
-                f"`{self.box.status_command}` did not answer within "
-                f"{self.timeouts.verify:.0f} s.",
+                f"`{self.box.status_command}` did not answer within {self.timeouts.verify:.0f} s.",
                 (Recovery.VERIFY_AGAIN,),
             ),
         }
@@ -1063,7 +1068,7 @@ class Flow:
                 out.append(Send(SETUP, _ENTER))
             case Recovery.RESTART:
                 for pane in sorted(self._running):
-                    out.append(Close(pane))  # type: ignore[arg-type]
+                    out.append(Close(pane))
                 self._running.clear()
                 self.url = None
                 self._reset_steps(Step.START, now)

@@ -75,8 +75,9 @@ class LinePrinter(RunnerListener):
                 )
 
 
-def _read_lines(loop: asyncio.AbstractEventLoop, stream: TextIO, runner: Runner,
-                printer: LinePrinter) -> None:
+def _read_lines(
+    loop: asyncio.AbstractEventLoop, stream: TextIO, runner: Runner, printer: LinePrinter
+) -> None:
     """A thread: blocking reads of standard input, handed to the event loop."""
 
     def deliver(line: str | None) -> None:

@@ -123,7 +123,9 @@ def parse_inventory(document: Mapping[str, Any], *, path: Path) -> list[Box]:
         )
     tables = document.get("box", [])
     if not isinstance(tables, list):
-        raise InventoryError("'box' must be an array of tables: write [[box]], not [box]", path=path)
+        raise InventoryError(
+            "'box' must be an array of tables: write [[box]], not [box]", path=path
+        )
     boxes: list[Box] = []
     seen: dict[str, int] = {}
     for index, table in enumerate(tables, start=1):
@@ -151,7 +153,11 @@ def _parse_box(table: Any, *, index: int, path: Path) -> Box:
     for key in table:
         if key not in _FIELDS:
             close = difflib.get_close_matches(key, list(_FIELDS), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else f"; known fields: {', '.join(_FIELDS)}"
+            hint = (
+                f"; did you mean {close[0]!r}?"
+                if close
+                else f"; known fields: {', '.join(_FIELDS)}"
+            )
             raise InventoryError(f"unknown field{hint}", path=path, box=label, field=key)
     values: dict[str, Any] = {}
     for key, spec in _FIELDS.items():

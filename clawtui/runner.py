@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -241,9 +242,7 @@ class Runner:
             self.post(f.Connected())
             return
         try:
-            self._conn = await self._connector(
-                self.box, accept_host_key=self.accepted_fingerprint
-            )
+            self._conn = await self._connector(self.box, accept_host_key=self.accepted_fingerprint)
         except HostKeyUnknownError as error:
             if self.accept_new_host_key:
                 self.accepted_fingerprint = error.fingerprint
@@ -267,7 +266,8 @@ class Runner:
             self.post(f.Dropped("the connection is closed"))
             return
         columns, lines = self.sizes[pane]
-        model = TerminalModel(columns, lines, respond=lambda data, p=pane: self.write(p, data))
+        # The model answers the program's terminal queries (DA1, cursor position) directly.
+        model = TerminalModel(columns, lines, respond=functools.partial(self.write, pane))
         self.models[pane] = model
         self.listener.on_pane(self, pane, model)
         try:

@@ -89,7 +89,9 @@ def load(name: str | Path) -> Transcript:
         elif kind == "in":
             steps.append(Step(record["t"], "in", record["data"].encode(), raw=record))
         elif kind == "event" and record.get("event") == "resize":
-            steps.append(Step(record["t"], "resize", size=(record["cols"], record["rows"]), raw=record))
+            steps.append(
+                Step(record["t"], "resize", size=(record["cols"], record["rows"]), raw=record)
+            )
         else:
             steps.append(Step(record["t"], kind, raw=record))
     return Transcript(path=path, meta=meta, steps=tuple(steps))

@@ -131,8 +131,11 @@ async def test_a_demo_box_opens_a_live_shell() -> None:
         await pilot.press("enter")  # the first box: acme-prod
         assert isinstance(app.screen, SessionScreen)
         view = app.screen.query_one(TerminalView)
-        await wait_for(lambda: any("ubuntu@acme-prod:~$" in line for line in pane_lines(view)),
-                       10, "the shell prompt")
+        await wait_for(
+            lambda: any("ubuntu@acme-prod:~$" in line for line in pane_lines(view)),
+            10,
+            "the shell prompt",
+        )
         await pilot.press(*"echo hello", "enter")
         await wait_for(lambda: "hello" in pane_lines(view), 10, "hello on a line of its own")
         # The pane gets every key; ctrl+] gives the keyboard back, then esc returns to the list.
@@ -173,8 +176,11 @@ def test_snapshot_session_screen(snap_compare) -> None:  # type: ignore[no-untyp
         await wait_for(lambda: isinstance(app.screen, BoxListScreen), 10, "the box list")
         await pilot.press("enter")
         view = app.screen.query_one(TerminalView)
-        await wait_for(lambda: any("ubuntu@acme-prod:~$" in line for line in pane_lines(view)),
-                       10, "the prompt")
+        await wait_for(
+            lambda: any("ubuntu@acme-prod:~$" in line for line in pane_lines(view)),
+            10,
+            "the prompt",
+        )
         await pilot.press(*"echo hello", "enter")
         await wait_for(lambda: "hello" in pane_lines(view), 10, "hello")
         await wait_for(lambda: pane_lines(view)[2].startswith("ubuntu@"), 10, "the next prompt")
@@ -184,8 +190,9 @@ def test_snapshot_session_screen(snap_compare) -> None:  # type: ignore[no-untyp
         app.screen.sub_title = re.sub(r":\d+", ":PORT", app.screen.sub_title)
         await pilot.pause()
 
-    assert snap_compare(DemoApp(time_scale=TEST_TIME_SCALE), terminal_size=(120, 40),
-                        run_before=run_before)
+    assert snap_compare(
+        DemoApp(time_scale=TEST_TIME_SCALE), terminal_size=(120, 40), run_before=run_before
+    )
 
 
 async def test_every_action_is_in_the_command_palette(inventory: Path) -> None:

@@ -156,8 +156,10 @@ def test_recorded_happy_path_to_verified(claude: str, openclaw: str) -> None:
     assert token is not None and token.reveal() == recorded_token(transcript)
     # The vault comes first: nothing is done with the token before StoreToken.
     captured_at = next(i for i, e in enumerate(driver.effects) if isinstance(e, f.StoreToken))
-    assert not any(isinstance(e, (f.Start, f.Paste)) and getattr(e, "pane", "") == "paste"
-                   for e in driver.effects[:captured_at])
+    assert not any(
+        isinstance(e, (f.Start, f.Paste)) and getattr(e, "pane", "") == "paste"
+        for e in driver.effects[:captured_at]
+    )
     assert driver.effects[captured_at + 1 :].count(f.Start("paste", BOX.paste_token_command)) == 1
     assert driver.flow.phase == f.Phase.PASTE_STARTING
 
@@ -206,8 +208,10 @@ def test_exit_status_zero_without_a_token_is_not_success() -> None:
     assert "before printing a token" in driver.flow.failure.reason
 
 
-@pytest.mark.parametrize("name", ["claude-setup-token-80x24-FAKESERVER-400",
-                                  "claude2.1.197-setup-token-80x24-FAKESERVER-400"])
+@pytest.mark.parametrize(
+    "name",
+    ["claude-setup-token-80x24-FAKESERVER-400", "claude2.1.197-setup-token-80x24-FAKESERVER-400"],
+)
 def test_a_refused_code_presses_enter_to_retry(name: str) -> None:
     transcript = load(name)
     driver = Driver()
@@ -225,7 +229,9 @@ def test_a_refused_code_presses_enter_to_retry(name: str) -> None:
     index = driver.replay("setup", transcript, start=index + 1, stop="in")
     notes = [n for n in driver.of(f.Notify) if n.level == "warning"]
     assert notes and "open the current sign-in link again" in notes[-1].message
-    assert driver.of(f.Send)[sent_before:] == [f.Send("setup", b"\r")], "Enter at 'Press Enter to retry'"
+    assert driver.of(f.Send)[sent_before:] == [f.Send("setup", b"\r")], (
+        "Enter at 'Press Enter to retry'"
+    )
     assert driver.flow.phase == f.Phase.RETRYING
     assert driver.flow.awaiting_code
     if index < len(transcript.steps):  # the recorder pressed Enter too: see what came back
@@ -238,7 +244,9 @@ def recorded_urls(transcript: Transcript) -> list[str]:
     text = re.sub(r"\x1b\[[0-9;]*m", "", transcript.output.decode("utf-8", "replace"))
     found = re.findall(r"\x1b\]8;[^;]*;(https?://[^\x07\x1b]+)\x07", text) or [
         m.replace("\r\r\n", "")
-        for m in re.findall(r"(https://\S+?/oauth/authorize\?(?:[^\s\x1b]|\r\r\n)+?)\r\r\n\r\r\n", text)
+        for m in re.findall(
+            r"(https://\S+?/oauth/authorize\?(?:[^\s\x1b]|\r\r\n)+?)\r\r\n\r\r\n", text
+        )
     ]
     return list(dict.fromkeys(found))
 
@@ -260,8 +268,10 @@ def assert_retry_outcome(driver: Driver, transcript: Transcript, first_url: str)
         assert any("NEW link" in n.message for n in driver.of(f.Notify))
 
 
-@pytest.mark.parametrize("name", ["claude-setup-token-80x24-paste-wrongcode",
-                                  "claude2.1.197-setup-token-80x24-paste-wrongcode"])
+@pytest.mark.parametrize(
+    "name",
+    ["claude-setup-token-80x24-paste-wrongcode", "claude2.1.197-setup-token-80x24-paste-wrongcode"],
+)
 def test_an_unreachable_sign_in_service_says_so_and_retries(name: str) -> None:
     transcript = load(name)
     driver = Driver()
@@ -331,8 +341,9 @@ def test_openclaw_refusals_fail_with_a_reason(name: str, expected: str) -> None:
     assert f.Send("paste", b"\x03") in driver.effects, "OpenClaw's prompt is left cleanly"
 
 
-@pytest.mark.parametrize("name", ["openclaw-paste-token-80x24-empty-enter",
-                                  "openclaw-paste-token-80x24-nl"])
+@pytest.mark.parametrize(
+    "name", ["openclaw-paste-token-80x24-empty-enter", "openclaw-paste-token-80x24-nl"]
+)
 def test_required_pastes_again_once(name: str) -> None:
     driver, transcript, index = resume_to_paste(name)
     index = driver.replay("paste", transcript, start=index, stop="in")
@@ -381,7 +392,10 @@ def test_missing_openclaw_keeps_the_token_and_says_what_to_install() -> None:
     driver.send(f.Exited("paste", 127))
     failure = driver.flow.failure
     assert failure is not None
-    assert "`openclaw` is not installed" in failure.reason and "npm install -g openclaw" in failure.reason
+    assert (
+        "`openclaw` is not installed" in failure.reason
+        and "npm install -g openclaw" in failure.reason
+    )
     assert f.Recovery.RESUME in failure.recoveries
 
 

@@ -78,13 +78,18 @@ paste_token_command = "npx openclaw models auth paste-token --provider anthropic
     [
         ('[[box]]\nhost = "h"\n', ["box '#1'", "field 'name'", "required"]),
         ('[[box]]\nname = "a"\n', ["box 'a'", "field 'host'", "required"]),
-        ('[[box]]\nname = "a"\nhost = "h"\nport = "22"\n', ["box 'a'", "field 'port'", "whole number"]),
+        (
+            '[[box]]\nname = "a"\nhost = "h"\nport = "22"\n',
+            ["box 'a'", "field 'port'", "whole number"],
+        ),
         ('[[box]]\nname = "a"\nhost = "h"\nport = 0\n', ["box 'a'", "field 'port'", "1 to 65535"]),
         ('[[box]]\nname = "a"\nhost = "h"\nport = 70000\n', ["field 'port'", "70000"]),
         ('[[box]]\nname = "a"\nhost = "h"\nport = true\n', ["field 'port'", "true/false"]),
         ('[[box]]\nname = "a"\nhost = "h"\nhsot = "x"\n', ["field 'hsot'", "did you mean 'host'"]),
-        ('[[box]]\nname = "a"\nhost = "h"\n[[box]]\nname = "a"\nhost = "g"\n',
-         ["box 'a'", "field 'name'", "duplicate", "1 and 2"]),
+        (
+            '[[box]]\nname = "a"\nhost = "h"\n[[box]]\nname = "a"\nhost = "g"\n',
+            ["box 'a'", "field 'name'", "duplicate", "1 and 2"],
+        ),
         ('[[box]]\nname = "a b"\nhost = "h"\n', ["field 'name'", "letters, digits"]),
         ('[[box]]\nname = "a"\nhost = ""\n', ["field 'host'", "empty"]),
         ('[box]\nname = "a"\nhost = "h"\n', ["[[box]]"]),

@@ -893,13 +893,9 @@ def test_a_long_paste_wrapped_in_the_prompt_is_read_whole() -> None:
     status = read_setup_token(boxed)
     assert status.prompt_ready and status.prompt_input == "*" * 33 + "UQo9so"
     inline = ScreenText.from_text(
-        " Paste code here if prompted > ****************************\n"
-        "**********ObYWsk\n"
-        "\n"
+        " Paste code here if prompted > ****************************\n**********ObYWsk\n\n"
     )
     status = read_setup_token(inline)
     assert status.prompt_ready and status.prompt_input == "*" * 38 + "ObYWsk"
-    half_drawn = ScreenText.from_text(
-        " Paste code here if prompted\n ╭─────╮\n │ *** │\n"
-    )
+    half_drawn = ScreenText.from_text(" Paste code here if prompted\n ╭─────╮\n │ *** │\n")
     assert read_setup_token(half_drawn).prompt_input is None

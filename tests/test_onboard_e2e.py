@@ -122,7 +122,14 @@ async def start_onboard(
         PYTHONUNBUFFERED="1",
     )
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "clawtui", "onboard", box, "--inventory", str(inventory), *extra,
+        sys.executable,
+        "-m",
+        "clawtui",
+        "onboard",
+        box,
+        "--inventory",
+        str(inventory),
+        *extra,
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
@@ -169,8 +176,16 @@ async def test_headless_happy_path_and_secret_hygiene(
     assert verified == f"Verified: anthropic:manual on {box} (token …{token[-4:]})"
     # One line per step, in order.
     steps = [line.split(": ")[1] for line in run.lines if line.startswith(f"{box}: ")]
-    for step in ["connect", "setup-token started", "url ready", "code sent", "token captured",
-                 "paste prompt", "token pasted", "verified"]:
+    for step in [
+        "connect",
+        "setup-token started",
+        "url ready",
+        "code sent",
+        "token captured",
+        "paste prompt",
+        "token pasted",
+        "verified",
+    ]:
         assert step in steps
     # The token is nowhere: not printed, not left in the vault, not in the audit log, no file.
     assert token not in run.output and token[13:40] not in run.output
@@ -183,7 +198,9 @@ async def test_headless_happy_path_and_secret_hygiene(
     assert code.split("#")[0] not in audit and code.split("#")[0] not in run.output
 
 
-async def test_headless_wrong_code_then_retry_then_success(fleet: SimServer, dirs: dict[str, Path]) -> None:
+async def test_headless_wrong_code_then_retry_then_success(
+    fleet: SimServer, dirs: dict[str, Path]
+) -> None:
     run = await start_onboard(fleet, dirs, "acme-prod")
     first = await next_url(run)
     run.type(tamper(await code_from_page(first)))
@@ -197,7 +214,9 @@ async def test_headless_wrong_code_then_retry_then_success(fleet: SimServer, dir
     assert await run.finish() == 0
 
 
-async def test_headless_refuses_bad_codes_without_sending(fleet: SimServer, dirs: dict[str, Path]) -> None:
+async def test_headless_refuses_bad_codes_without_sending(
+    fleet: SimServer, dirs: dict[str, Path]
+) -> None:
     run = await start_onboard(fleet, dirs, "acme-prod")
     url = await next_url(run)
     good = await code_from_page(url)
@@ -230,7 +249,9 @@ async def test_headless_no_pty(fleet: SimServer, dirs: dict[str, Path]) -> None:
     assert "without a terminal" in run.output
 
 
-async def test_headless_drop_after_token_then_resume(fleet: SimServer, dirs: dict[str, Path]) -> None:
+async def test_headless_drop_after_token_then_resume(
+    fleet: SimServer, dirs: dict[str, Path]
+) -> None:
     run = await start_onboard(fleet, dirs, "soylent-db")
     run.type(await code_from_page(await next_url(run)))
     await run.read_until("safe in the vault")
@@ -269,7 +290,9 @@ async def test_headless_openclaw_too_short(fleet: SimServer, dirs: dict[str, Pat
     assert "--resume" in run.output
 
 
-async def test_headless_openclaw_required_pastes_again(fleet: SimServer, dirs: dict[str, Path]) -> None:
+async def test_headless_openclaw_required_pastes_again(
+    fleet: SimServer, dirs: dict[str, Path]
+) -> None:
     run = await start_onboard(fleet, dirs, "lost-paste")
     run.type(await code_from_page(await next_url(run)))
     await run.read_until("Verified: ")
@@ -277,7 +300,9 @@ async def test_headless_openclaw_required_pastes_again(fleet: SimServer, dirs: d
     assert "('Required'); pasting again" in run.output
 
 
-async def test_headless_unknown_box_is_a_usage_error(fleet: SimServer, dirs: dict[str, Path]) -> None:
+async def test_headless_unknown_box_is_a_usage_error(
+    fleet: SimServer, dirs: dict[str, Path]
+) -> None:
     run = await start_onboard(fleet, dirs, "acme-prd")
     assert await run.finish() == 2
     assert "Did you mean 'acme-prod'" in run.output and "Traceback" not in run.output

@@ -148,7 +148,9 @@ async def test_a_batch_of_five_with_one_failure() -> None:
         assert isinstance(app.screen, BoxListScreen), "a batch stays on the list"
 
         def ready() -> list[str]:
-            return [n for n in chosen if app.onboardings[n].runner.flow.phase == f.Phase.WAITING_CODE]
+            return [
+                n for n in chosen if app.onboardings[n].runner.flow.phase == f.Phase.WAITING_CODE
+            ]
 
         await wait_for(lambda: len(ready()) == len(chosen), 20, "every link ready")
         queue = plain(box_list.query_one("#queue", Static))
@@ -273,7 +275,9 @@ def onboard_snapshot(tmp_path: Path, size: tuple[int, int], stage: str):  # type
         if stage == "verified":
             url = replay.runner.flow.url
             assert url is not None
-            replay.handle(f.CodeEntered(f"Kq3xT9bYw2LmN8pR4sVz6cHd0fJg5aUe7iOk1nBt3yXq#{url.state}"))
+            replay.handle(
+                f.CodeEntered(f"Kq3xT9bYw2LmN8pR4sVz6cHd0fJg5aUe7iOk1nBt3yXq#{url.state}")
+            )
             app.now += 2
             # The recorded success (its fabricated token), then OpenClaw's recorded prompt.
             replay.models[f.SETUP] = TerminalModel(80, 24)
@@ -371,8 +375,10 @@ async def test_ready_links_are_copied_as_a_list() -> None:
             await pilot.press("space")
         await pilot.press("ctrl+o")
         await wait_for(
-            lambda: all(app.onboardings[n].runner.flow.phase == f.Phase.WAITING_CODE
-                        for n in ("acme-prod", "globex-web")),
+            lambda: all(
+                app.onboardings[n].runner.flow.phase == f.Phase.WAITING_CODE
+                for n in ("acme-prod", "globex-web")
+            ),
             15,
             "both links",
         )
@@ -383,3 +389,30 @@ async def test_ready_links_are_copied_as_a_list() -> None:
         for name, customer in (("acme-prod", "Acme Inc"), ("globex-web", "Globex Corporation")):
             url = app.onboardings[name].runner.flow.url
             assert url is not None and f"{name}\t{customer}\t{url.url}" in lines
+
+
+@pytest.mark.slow
+async def test_an_unknown_host_key_is_shown_and_trusted_only_on_request(tmp_path: Path) -> None:
+    import dataclasses
+
+    from textual.widgets import Button
+
+    from clawtui.tui.screens.hostkey import HostKeyScreen
+
+    app = DemoApp(time_scale=TEST_TIME_SCALE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(lambda: isinstance(app.screen, BoxListScreen), 10, "the box list")
+        known_hosts = tmp_path / "known_hosts"  # this operator has never seen the box
+        app.boxes[0] = dataclasses.replace(app.boxes[0], known_hosts=known_hosts)
+        await pilot.press("ctrl+o")
+        await wait_for(lambda: isinstance(app.screen, HostKeyScreen), 10, "the host key dialog")
+        dialog = app.screen
+        assert isinstance(dialog, HostKeyScreen)
+        assert app.server is not None
+        assert dialog.error.fingerprint == app.server.host_key_fingerprint
+        assert not known_hosts.exists() or known_hosts.read_text() == ""
+        dialog.query_one("#trust", Button).press()
+        await wait_for(
+            lambda: app.onboardings["acme-prod"].runner.flow.url is not None, 15, "the link"
+        )
+        assert "[127.0.0.1]:" in known_hosts.read_text()

@@ -230,8 +230,16 @@ async def test_the_drop_after_token_box_drops_right_after_the_token(sim_server: 
 async def test_clawtui_sim_serves_the_fleet_and_stops_clean(tmp_path: Path) -> None:
     """`clawtui sim --dir`: an inventory and known_hosts for the fleet; Ctrl-C stops it all."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "clawtui", "sim", "--dir", str(tmp_path), "--time-scale", "0",
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        sys.executable,
+        "-m",
+        "clawtui",
+        "sim",
+        "--dir",
+        str(tmp_path),
+        "--time-scale",
+        "0",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     assert process.stdout is not None
     lines: list[str] = []

@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import App, SystemCommand
@@ -31,6 +31,9 @@ from .screens.error import InventoryErrorScreen
 from .screens.help import HelpScreen
 from .screens.reveal import RevealScreen
 from .screens.session import SessionScreen
+
+if TYPE_CHECKING:
+    from ..sim.server import SimServer
 
 
 class ClawApp(App[int]):
@@ -159,7 +162,7 @@ class ClawApp(App[int]):
 
     # ---------------------------------------------------------------- navigation
 
-    def _show(self, screen: Screen[object]) -> None:
+    def _show(self, screen: Screen[Any]) -> None:
         if self.screen is screen:
             return
         if isinstance(self.screen, BoxListScreen):
@@ -173,9 +176,9 @@ class ClawApp(App[int]):
         if not isinstance(self.screen, BoxListScreen):
             self.pop_screen()
 
-    def open_screens(self) -> list[tuple[str, Screen[object]]]:
+    def open_screens(self) -> list[tuple[str, Screen[Any]]]:
         """Every open box screen, in a stable order, for switching between them."""
-        screens: list[tuple[str, Screen[object]]] = []
+        screens: list[tuple[str, Screen[Any]]] = []
         for box in self.boxes:
             if box.name in self.onboardings:
                 screens.append((f"onboard {box.name}", self.onboardings[box.name].screen))
@@ -205,18 +208,19 @@ class ClawApp(App[int]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
-    def action_screenshot(self) -> None:
-        path = self.save_masked_screenshot()
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """Textual's screenshot action, masked and refused while a token is revealed."""
         if path is not None:
-            self.notify(f"Saved {path} (tokens masked)", title="Screenshot")
+            self.screenshot_dir = Path(path)
+        saved = self.save_masked_screenshot(filename)
+        if saved is not None:
+            self.notify(f"Saved {saved} (tokens masked)", title="Screenshot")
 
     def save_masked_screenshot(self, filename: str | None = None) -> Path | None:
         """Save an SVG of the screen. The panes paint tokens masked; a revealed token is on a
         screen of its own, and no screenshot is taken while it is shown."""
         if isinstance(self.screen, RevealScreen):
-            self.notify(
-                "Not while the token is revealed. Close it first.", severity="warning"
-            )
+            self.notify("Not while the token is revealed. Close it first.", severity="warning")
             return None
         name = filename or f"clawtui-{datetime.now():%Y%m%d-%H%M%S}.svg"
         self.screenshot_dir.mkdir(parents=True, exist_ok=True)
@@ -226,8 +230,9 @@ class ClawApp(App[int]):
         for command in super().get_system_commands(screen):
             if command.title != "Screenshot":  # ours masks and refuses a revealed token
                 yield command
-        yield SystemCommand("Screenshot", "Save an SVG of the screen (tokens masked)",
-                            self.action_screenshot)
+        yield SystemCommand(
+            "Screenshot", "Save an SVG of the screen (tokens masked)", self.action_screenshot
+        )
         yield SystemCommand("Help", "Every key binding of clawtui", self.action_help)
         yield SystemCommand("Box list", "Back to the list of boxes", self.show_boxes)
         # Every key binding of the screen is a command too, so nothing needs a remembered key.
@@ -239,19 +244,19 @@ class ClawApp(App[int]):
             yield SystemCommand(
                 binding.description,
                 f"{screen.__class__.__name__.removesuffix('Screen')} — key {binding.key}",
-                lambda action=binding.action, target=screen: target.run_action(action),  # type: ignore[misc]
+                lambda action=binding.action, target=screen: target.run_action(action),
             )
         for box in self.boxes:
             name = box.name
             yield SystemCommand(
                 f"Onboard {name}",
                 f"Connect {name} ({box.customer or box.host}) to a Claude subscription",
-                lambda name=name: self.start_onboarding([name]),  # type: ignore[misc]
+                lambda name=name: self.start_onboarding([name]),
             )
             yield SystemCommand(
                 f"Shell on {name}",
                 f"Open a live login shell on {name}",
-                lambda name=name: self.open_session(name),  # type: ignore[misc]
+                lambda name=name: self.open_session(name),
             )
 
     async def on_unmount(self) -> None:
@@ -276,7 +281,7 @@ class DemoApp(ClawApp):
             screenshot_dir=screenshot_dir,
         )
         self.time_scale = time_scale
-        self.server: object | None = None
+        self.server: SimServer | None = None
         self.sub_title = "demo: simulated boxes on a loopback SSH server"
 
     async def prepare(self) -> None:
@@ -296,7 +301,7 @@ class DemoApp(ClawApp):
         await super().on_unmount()
         server = self.server
         if server is not None:
-            await server.stop()  # type: ignore[attr-defined]
+            await server.stop()
         shutil.rmtree(self._temp, ignore_errors=True)
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.message import Message
+from textual.notifications import SeverityLevel
 
 from .. import flow as f
-from ..errors import ClawError
+from ..errors import ClawError, HostKeyUnknownError
 from ..inventory import Box
 from ..runner import Runner, RunnerListener
 from ..terminal import TerminalModel
@@ -108,6 +109,11 @@ class Onboarding(RunnerListener):
                 self.app.notify(
                     f"{name}: verified (anthropic:manual).", title="Verified", timeout=8
                 )
+            case f.Finished(failure=failure) if failure is not None and isinstance(
+                failure.error, HostKeyUnknownError
+            ):
+                self.attention = True
+                self._ask_host_key(failure.error, failure.recoveries)
             case f.Finished(failure=failure) if failure is not None:
                 self.attention = True
                 self.app.notify(
@@ -117,6 +123,17 @@ class Onboarding(RunnerListener):
                 self.attention = False
             case _:
                 pass
+
+    def _ask_host_key(self, error: HostKeyUnknownError, recoveries: tuple[f.Recovery, ...]) -> None:
+        """An unknown box: show its fingerprint; once trusted, carry on where it stopped."""
+        from .screens.hostkey import HostKeyScreen
+
+        def answer(trusted: bool | None) -> None:
+            if trusted and recoveries:
+                self.runner.accepted_fingerprint = error.fingerprint
+                self.runner.act(recoveries[0])
+
+        self.app.push_screen(HostKeyScreen(error), answer)
 
     def on_change(self, runner: Runner) -> None:
         self.screen.refresh_state()
@@ -152,4 +169,8 @@ class Onboarding(RunnerListener):
         return self.runner.clock() - self.url_shown_at
 
 
-_SEVERITY = {"info": "information", "warning": "warning", "error": "error"}
+_SEVERITY: dict[str, SeverityLevel] = {
+    "info": "information",
+    "warning": "warning",
+    "error": "error",
+}

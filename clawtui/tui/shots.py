@@ -60,6 +60,7 @@ async def take_screenshots(folder: Path, *, size: tuple[int, int] = (120, 40)) -
     async with app.run_test(size=size) as pilot:
         await _until(lambda: isinstance(app.screen, BoxListScreen))
         box_list = app.screen
+        assert isinstance(box_list, BoxListScreen)
         table = box_list.query_one(DataTable)
         await shot(pilot, "boxes")
 

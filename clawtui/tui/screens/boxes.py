@@ -142,8 +142,12 @@ class BoxListScreen(Screen[None]):
             parts.append(Text(label, style=style))
         session = claw.sessions.get(name)
         if session is not None:
-            parts.append(Text("shell" if session.state == "connected" else f"shell {session.state}",
-                              style="dim"))
+            parts.append(
+                Text(
+                    "shell" if session.state == "connected" else f"shell {session.state}",
+                    style="dim",
+                )
+            )
         if name in self.checks:
             parts.append(Text(self.checks[name], style="dim"))
         if not parts:
@@ -179,8 +183,9 @@ class BoxListScreen(Screen[None]):
             phase = onboarding.runner.flow.phase
             if phase == Phase.WAITING_CODE:
                 age = onboarding.link_age or 0
-                lines.append(Text(f"● {name}: link ready ({_age(age)}), waiting for code",
-                                  style="yellow"))
+                lines.append(
+                    Text(f"● {name}: link ready ({_age(age)}), waiting for code", style="yellow")
+                )
             elif phase == Phase.FAILED or onboarding.error:
                 lines.append(Text(f"✗ {name}: needs attention", style="red"))
             elif phase == Phase.VERIFIED:
@@ -188,8 +193,9 @@ class BoxListScreen(Screen[None]):
             elif phase != Phase.IDLE:
                 lines.append(Text(f"… {name}: {onboarding.state_label}", style="cyan"))
         queue = self.query_one("#queue", Static)
-        queue.update(Text("\n").join(lines) if lines else Text("No onboarding running.",
-                                                               style="dim"))
+        queue.update(
+            Text("\n").join(lines) if lines else Text("No onboarding running.", style="dim")
+        )
 
     @property
     def highlighted(self) -> str | None:

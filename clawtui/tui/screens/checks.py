@@ -41,8 +41,11 @@ class CheckScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="wide tall"):
-            yield Static(Text(f"Checking {len(self.boxes)} box(es)…", style="bold"),
-                         classes="dialog-title", id="checks-title")
+            yield Static(
+                Text(f"Checking {len(self.boxes)} box(es)…", style="bold"),
+                classes="dialog-title",
+                id="checks-title",
+            )
             with VerticalScroll():
                 yield Static(id="checks-body")
             yield Static(Text("esc closes; results also show in the box list", style="dim"))
@@ -77,8 +80,12 @@ class CheckScreen(ModalScreen[None]):
             table.add_column(ratio=1)
             for result in report.results:
                 mark, style = _MARKS[result.status]
-                table.add_row(Text(mark, style=style), result.name, result.found,
-                              Text(result.advice, style="yellow" if result.advice else ""))
+                table.add_row(
+                    Text(mark, style=style),
+                    result.name,
+                    result.found,
+                    Text(result.advice, style="yellow" if result.advice else ""),
+                )
             parts.append(table)
             parts.append(Text(""))
         done = len(self.reports)

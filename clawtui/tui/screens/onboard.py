@@ -68,7 +68,9 @@ class CodeValidator(Validator):
             code = normalize_code(value, expected_state=self.owner.expected_state)
         except CodeError as error:
             return self.failure(str(error))
-        self.owner.code_preview = f"Looks right: a code for the link whose state starts {code.state[:6]}…"
+        self.owner.code_preview = (
+            f"Looks right: a code for the link whose state starts {code.state[:6]}…"
+        )
         return self.success()
 
 
@@ -145,8 +147,7 @@ class OnboardScreen(Screen[None]):
             yield Static(id="banner-text")
             with Horizontal(id="banner-buttons"):
                 for recovery, (key, action, label) in RECOVERY_KEYS.items():
-                    yield Button(f"{label} ({key})", id=f"recover-{action}",
-                                 name=recovery.value)
+                    yield Button(f"{label} ({key})", id=f"recover-{action}", name=recovery.value)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -279,17 +280,23 @@ class OnboardScreen(Screen[None]):
         captured = self.flow.token is not None
         self.set_class(captured, "-captured")
         if captured:
-            panel.update(Text("Sign-in link: used — the token is captured, no code is needed.",
-                              style="dim"))
+            panel.update(
+                Text("Sign-in link: used — the token is captured, no code is needed.", style="dim")
+            )
             return
         failure = self.flow.failure
         if failure is not None and f.Recovery.RETRY_CODE not in failure.recoveries:
-            panel.update(Text("Sign-in link: closed with the failed attempt; a restart shows a "
-                              "new one.", style="dim"))
+            panel.update(
+                Text(
+                    "Sign-in link: closed with the failed attempt; a restart shows a new one.",
+                    style="dim",
+                )
+            )
             return
         if not self.url:
-            panel.update(Text("Sign-in link: not shown yet (claude setup-token is starting)",
-                              style="dim"))
+            panel.update(
+                Text("Sign-in link: not shown yet (claude setup-token is starting)", style="dim")
+            )
             return
         age = self.onboarding.link_age
         title = Text.assemble(
@@ -313,8 +320,11 @@ class OnboardScreen(Screen[None]):
             if self.flow.phase == f.Phase.VERIFIED:
                 token = self.flow.token
                 tail = f" (token …{token.last4})" if token is not None else ""
-                banner.update(Text(f"✓ Verified: anthropic:manual on {self.box.name}{tail}",
-                                   style="bold green"))
+                banner.update(
+                    Text(
+                        f"✓ Verified: anthropic:manual on {self.box.name}{tail}", style="bold green"
+                    )
+                )
             return
         banner.update(
             Text.assemble(
@@ -340,8 +350,9 @@ class OnboardScreen(Screen[None]):
         result = event.validation_result
         message = self.query_one("#code-message", Static)
         if not event.value.strip():
-            message.update(Text("The customer sees CODE#STATE after signing in: paste it whole.",
-                                style="dim"))
+            message.update(
+                Text("The customer sees CODE#STATE after signing in: paste it whole.", style="dim")
+            )
         elif result is not None and not result.is_valid:
             message.update(Text(result.failure_descriptions[0], style="red"))
         else:

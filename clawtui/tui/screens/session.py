@@ -92,10 +92,13 @@ class SessionScreen(Screen[None]):
                         view.feed(data)
                 case Exited(status=status, signal=signal):
                     how = f"signal {signal}" if signal else f"status {status}"
-                    self._set_state("exited", f"The shell ended ({how}). Press r to open a new one.")
+                    self._set_state(
+                        "exited", f"The shell ended ({how}). Press r to open a new one."
+                    )
                 case Disconnected(reason=reason):
-                    self._set_state("disconnected", f"Disconnected: {reason}. Press r to reconnect.",
-                                    error=True)
+                    self._set_state(
+                        "disconnected", f"Disconnected: {reason}. Press r to reconnect.", error=True
+                    )
         await self._close_connection()
 
     def _ask_host_key(self, error: HostKeyUnknownError) -> None:
@@ -104,7 +107,7 @@ class SessionScreen(Screen[None]):
         def answer(accepted: bool | None) -> None:
             if accepted:
                 self.accepted_fingerprint = error.fingerprint
-                self.action_reconnect()
+                self.call_later(self.action_reconnect)
 
         self.app.push_screen(HostKeyScreen(error), answer)
 
@@ -177,4 +180,3 @@ class SessionScreen(Screen[None]):
     async def action_close(self) -> None:
         await self.disconnect()
         self.claw.close_session(self.box.name)
-

@@ -106,8 +106,9 @@ class TerminalView(Widget, can_focus=True):
 
     #: Shown in the footer while the pane has focus (the key itself is handled in `_on_key`).
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+right_square_bracket", "release_keyboard", "Release keyboard",
-                id="pane.release"),
+        Binding(
+            "ctrl+right_square_bracket", "release_keyboard", "Release keyboard", id="pane.release"
+        ),
     ]
 
     #: Paint tokens masked. The app decides when an operator may reveal them.
