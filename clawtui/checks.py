@@ -286,8 +286,18 @@ def _not_reported(name: str, box: Box) -> CheckResult:
     )
 
 
-def _broken_probe(name: str, command: str, probe: Probe, box: Box, fix: str) -> CheckResult:
-    """A program that is on PATH but did not answer its `--version`."""
+def _no_version(
+    name: str, command: str, probe: Probe, box: Box, fix: str, subject: str = "it"
+) -> CheckResult:
+    """A program that is on PATH but whose `--version` gave no version: it printed something
+    else (`subject` is what the operator should then check by hand), hung, or failed."""
+    if probe.exit_status == 0:
+        return CheckResult(
+            name,
+            Status.UNKNOWN,
+            _first_line(probe.output, 40),
+            f"`{command}` on {box.name} printed no version; check {subject} by hand.",
+        )
     if probe.exit_status == _TIMED_OUT:
         return CheckResult(
             name,
@@ -307,6 +317,22 @@ def _broken_probe(name: str, command: str, probe: Probe, box: Box, fix: str) -> 
     )
 
 
+def _not_on_path(
+    command: str, package: str, installed: str, box: Box, reinstall: str = ""
+) -> CheckResult:
+    """npm lists the package, but its command is not on the PATH an SSH command gets (npm's
+    global bin folder is added only by files interactive shells read)."""
+    return CheckResult(
+        command,
+        Status.FAIL,
+        f"{package}, not on PATH",
+        f"npm installed {installed} on {box.name}, but no `{command}` command is on the PATH of "
+        "an SSH command there: add npm's global bin folder (`npm prefix -g`/bin) to PATH in a "
+        "file non-interactive shells read (e.g. the top of ~/.bashrc), or reinstall with a "
+        f"system-wide Node{reinstall}.",
+    )
+
+
 def judge_node(box: Box, probe: Probe | None) -> CheckResult:
     if probe is None:
         return _not_reported("node", box)
@@ -319,15 +345,8 @@ def judge_node(box: Box, probe: Probe | None) -> CheckResult:
         )
     version = parse_node_version(probe.output) if probe.exit_status == 0 else None
     if version is None:
-        if probe.exit_status == 0:
-            return CheckResult(
-                "node",
-                Status.UNKNOWN,
-                _first_line(probe.output, 40),
-                f"`node --version` on {box.name} printed no version; check Node by hand.",
-            )
-        return _broken_probe(
-            "node", "node --version", probe, box, f"Reinstall Node: {_INSTALL_NODE}."
+        return _no_version(
+            "node", "node --version", probe, box, f"Reinstall Node: {_INSTALL_NODE}.", "Node"
         )
     found = "v" + format_version(version)
     if version < NODE_MINIMUM:
@@ -357,14 +376,8 @@ def judge_claude(box: Box, probe: Probe | None, npm: Probe | None) -> CheckResul
     if probe.missing:
         listed = parse_npm_global(npm.output, _CLAUDE_PACKAGE) if npm and npm.output else None
         if listed:
-            return CheckResult(
-                "claude",
-                Status.FAIL,
-                f"{_CLAUDE_PACKAGE}@{listed}, not on PATH",
-                f"npm installed Claude Code on {box.name}, but no `claude` command is on the PATH "
-                "of an SSH command there: add npm's global bin folder (`npm prefix -g`/bin) to "
-                "PATH in a file non-interactive shells read (e.g. the top of ~/.bashrc), or "
-                f"reinstall with a system-wide Node: `{install}`.",
+            return _not_on_path(
+                "claude", f"{_CLAUDE_PACKAGE}@{listed}", "Claude Code", box, f": `{install}`"
             )
         return CheckResult(
             "claude",
@@ -374,14 +387,7 @@ def judge_claude(box: Box, probe: Probe | None, npm: Probe | None) -> CheckResul
         )
     version = parse_claude_version(probe.output) if probe.exit_status == 0 else None
     if version is None:
-        if probe.exit_status == 0:
-            return CheckResult(
-                "claude",
-                Status.UNKNOWN,
-                _first_line(probe.output, 40),
-                f"`claude --version` on {box.name} printed no version; check it by hand.",
-            )
-        return _broken_probe(
+        return _no_version(
             "claude", "claude --version", probe, box, f"Reinstall Claude Code: `{install}`."
         )
     return _ok("claude", version)
@@ -407,15 +413,7 @@ def judge_openclaw(box: Box, probe: Probe | None, npm: Probe | None) -> CheckRes
         if listed == OPENCLAW_PLACEHOLDER:
             return placeholder
         if listed:
-            return CheckResult(
-                "openclaw",
-                Status.FAIL,
-                f"openclaw@{listed}, not on PATH",
-                f"npm installed OpenClaw {listed} on {box.name}, but no `openclaw` command is on "
-                "the PATH of an SSH command there: add npm's global bin folder (`npm prefix "
-                "-g`/bin) to PATH in a file non-interactive shells read (e.g. the top of "
-                "~/.bashrc), or reinstall with a system-wide Node.",
-            )
+            return _not_on_path("openclaw", f"openclaw@{listed}", f"OpenClaw {listed}", box)
         return CheckResult(
             "openclaw",
             Status.FAIL,
@@ -428,14 +426,7 @@ def judge_openclaw(box: Box, probe: Probe | None, npm: Probe | None) -> CheckRes
     if version == OPENCLAW_PLACEHOLDER:
         return placeholder
     if version is None:
-        if probe.exit_status == 0:
-            return CheckResult(
-                "openclaw",
-                Status.UNKNOWN,
-                _first_line(probe.output, 40),
-                f"`openclaw --version` on {box.name} printed no version; check it by hand.",
-            )
-        return _broken_probe(
+        return _no_version(
             "openclaw",
             "openclaw --version",
             probe,

@@ -386,7 +386,6 @@ class Flow:
     _stale_validation: Validation | None = None
     _last_setup: SetupTokenStatus | None = None
     _last_paste: PasteTokenStatus | None = None
-    _token_stored: bool = False
     _running: set[PaneName] = field(default_factory=set)
 
     # ---------------------------------------------------------------- public
@@ -430,7 +429,7 @@ class Flow:
             case Act(recovery=recovery):
                 self._on_action(recovery, now, out)
             case Stored():
-                self._token_stored = True
+                pass  # the vault has it: nothing changes for the flow
             case StoreFailed(error=error):
                 # The token is still in memory: keep going, but the operator must know that a
                 # crash now would lose it.
@@ -483,13 +482,9 @@ class Flow:
             record.finished = now
         record.state = state
 
-    def _reset_steps(self, first: Step, now: float) -> None:
-        reset = False
-        for step in STEPS:
-            if step == first:
-                reset = True
-            if reset:
-                self.steps[step] = StepRecord()
+    def _reset_steps(self, first: Step) -> None:
+        for step in STEPS[STEPS.index(first) :]:
+            self.steps[step] = StepRecord()
 
     def _fail(
         self,
@@ -518,7 +513,6 @@ class Flow:
         self.steps = {s: StepRecord() for s in STEPS}
         if resume_token is not None:
             self.token = resume_token
-            self._token_stored = True  # it came from the vault
             self._after_connect = "paste"
             for step in (Step.START, Step.URL, Step.CODE, Step.TOKEN):
                 self._step(step, StepState.SKIPPED, now)
@@ -528,12 +522,12 @@ class Flow:
         self._connect(now, out)
 
     def _connect(self, now: float, out: list[Effect]) -> None:
-        if self._connected:
-            self._on_connected(now, out)
-            return
         self._step(Step.CONNECT, StepState.ACTIVE, now)
         self._enter(Phase.CONNECTING, now, self.timeouts.connect)
-        out.append(Connect())
+        if self._connected:
+            self._on_connected(now, out)  # still connected: carry on at once
+        else:
+            out.append(Connect())
 
     def _on_connected(self, now: float, out: list[Effect]) -> None:
         if self.phase != Phase.CONNECTING:
@@ -579,7 +573,6 @@ class Flow:
         self._stale_error = None
         self._last_setup = None
         self.token = None
-        self._token_stored = False
         self._running.add(SETUP)
         self._step(Step.START, StepState.ACTIVE, now)
         self._enter(Phase.STARTING, now, self.timeouts.url)
@@ -697,11 +690,8 @@ class Flow:
         self._code_attempts += 1
         self._stale_error = self._last_setup.error if self._last_setup else None
         self._enter(Phase.CODE_PASTED, now, self.timeouts.echo)
+        # Enter follows once the paste shows in the prompt (see CODE_PASTED), never blind.
         out.append(Paste(SETUP, code))
-        # The 2.1.197 prompt echoes in clear, 2.1.332 masks; either way wait for the paste to
-        # show before pressing Enter, unless it is already visible (then this is immediate).
-        if self._last_setup is not None and _echo_shows(self._last_setup, code):
-            pass  # a stale echo of an identical earlier paste; still wait for the next screen
 
     def _send_code_enter(self, now: float, out: list[Effect]) -> None:
         self._enter(Phase.CODE_SENT, now, self.timeouts.exchange)
@@ -1053,11 +1043,10 @@ class Flow:
     # ---------------------------------------------------------------- recoveries
 
     def _on_action(self, recovery: Recovery, now: float, out: list[Effect]) -> None:
-        if recovery not in self.recoveries:
-            if self.phase == Phase.FAILED or recovery != Recovery.RESTART:
-                out.append(Notify(f"'{recovery.value}' is not possible now.", "warning"))
-                return
-            # RESTART is always allowed while running: the operator wants a fresh link.
+        # A restart (a fresh sign-in link) is always possible; the others only when offered.
+        if recovery not in self.recoveries and recovery != Recovery.RESTART:
+            out.append(Notify(f"'{recovery.value}' is not possible now.", "warning"))
+            return
         failure = self.failure
         self.failure = None
         out.append(Audit(recovery.value, "requested"))
@@ -1071,12 +1060,9 @@ class Flow:
                     out.append(Close(pane))
                 self._running.clear()
                 self.url = None
-                self._reset_steps(Step.START, now)
+                self._reset_steps(Step.START)
+                # An earlier token stays in the vault until a new capture overwrites it.
                 self._after_connect = "setup"
-                if self.token is not None:
-                    # A restart throws away the old token only once a new one is captured; the
-                    # vault keeps the old one until then (the new capture overwrites it).
-                    pass
                 self._connect(now, out)
             case Recovery.RESUME:
                 if self.token is None:
@@ -1085,11 +1071,11 @@ class Flow:
                     return
                 self._running.discard(PASTE)
                 out.append(Close(PASTE))
-                self._reset_steps(Step.PROMPT, now)
+                self._reset_steps(Step.PROMPT)
                 self._after_connect = "paste"
                 self._start_paste(now, out) if self._connected else self._connect(now, out)
             case Recovery.VERIFY_AGAIN:
-                self._reset_steps(Step.VERIFY, now)
+                self._reset_steps(Step.VERIFY)
                 self._after_connect = "verify"
                 self._start_verify(now, out) if self._connected else self._connect(now, out)
 

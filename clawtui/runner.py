@@ -290,8 +290,8 @@ class Runner:
                         model.feed(data[start : start + FEED_SLICE])
                         self.listener.on_output(self, pane)
                         self._mark_changed(pane)
-                        if len(data) > FEED_SLICE:
-                            await asyncio.sleep(0)
+                        # Queued chunks come without a pause: let the UI and the flow run.
+                        await asyncio.sleep(0)
                 case Exited(status=status, signal=signal):
                     self._mark_changed(pane)
                     self.post(f.Exited(pane, status, signal))

@@ -215,15 +215,14 @@ async def connect(
         if "host key" in error.reason.lower():
             # asyncssh offers only the key types on record for a known host: the box no longer
             # has that type of key.
-            raise HostKeyChangedError(
+            raise _key_changed_error(
+                target,
+                box,
                 f"{target} does not offer the type of host key recorded for it in "
-                f"{box.known_hosts} ({error.reason}). The box may have been reinstalled, or "
-                "someone may be intercepting the connection: refused. If the change is expected, "
-                f"{_forget_hint(target, box)}",
-                box=box.name,
+                f"{box.known_hosts} ({error.reason}).",
+                "the change is expected",
                 host=target.host,
                 port=target.port,
-                known_hosts=box.known_hosts,
             ) from None
         raise UnreachableError(
             f"{target} answered, but the SSH handshake failed ({error.reason}). Check that it "
@@ -666,17 +665,16 @@ class _Client(asyncssh.SSHClient):
         fingerprint = key.get_fingerprint("sha256")
         key_type = key.get_algorithm()
         if self.key_changed:
-            return HostKeyChangedError(
+            return _key_changed_error(
+                target,
+                box,
                 f"The host key of {target} has CHANGED since it was recorded in "
-                f"{box.known_hosts}: it now offers {key_type} {fingerprint}. The box may have "
-                "been reinstalled, or someone may be intercepting the connection: refused. If "
-                f"the box's owner confirms the change, {_forget_hint(target, box)}",
-                box=box.name,
+                f"{box.known_hosts}: it now offers {key_type} {fingerprint}.",
+                "the box's owner confirms the change",
                 host=self.offered_host,
                 port=self.offered_port,
                 fingerprint=fingerprint,
                 key_type=key_type,
-                known_hosts=box.known_hosts,
             )
         if self._accept_fingerprint is not None:
             lead = (
@@ -731,6 +729,31 @@ def _append_known_host(path: Path, host: str, port: int, key: asyncssh.SSHKey) -
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     with os.fdopen(fd, "a", encoding="utf-8") as file:
         file.write(f"{separator}{label} {key_text}\n")
+
+
+def _key_changed_error(
+    target: _Target,
+    box: Box,
+    found: str,
+    once: str,
+    *,
+    host: str,
+    port: int,
+    fingerprint: str = "",
+    key_type: str = "",
+) -> HostKeyChangedError:
+    """The box no longer offers the host key on record (`found` says how): refused, with how
+    to forget the old key `once` the change is known to be harmless."""
+    return HostKeyChangedError(
+        f"{found} The box may have been reinstalled, or someone may be intercepting the "
+        f"connection: refused. If {once}, {_forget_hint(target, box)}",
+        box=box.name,
+        host=host,
+        port=port,
+        fingerprint=fingerprint,
+        key_type=key_type,
+        known_hosts=box.known_hosts,
+    )
 
 
 def _forget_hint(target: _Target, box: Box) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
 from clawtui.tui.app import ClawApp, DemoApp
@@ -64,6 +65,21 @@ def table_names(app: ClawApp) -> list[str]:
 def pane_lines(view: TerminalView) -> list[str]:
     """What the pane paints, row by row (the Line API output, masks applied)."""
     return [view.render_line(y).text.rstrip() for y in range(view.size.height)]
+
+
+async def echo_hello_on_the_first_box(app: ClawApp, pilot: Pilot[int]) -> TerminalView:
+    """From the demo's box list, open a shell on the first box (acme-prod) and run `echo hello`
+    there; the pane, once `hello` stands on a line of its own."""
+    await pilot.press("enter")
+    view = app.screen.query_one(TerminalView)
+    await wait_for(
+        lambda: any("ubuntu@acme-prod:~$" in line for line in pane_lines(view)),
+        10,
+        "the shell prompt",
+    )
+    await pilot.press(*"echo hello", "enter")
+    await wait_for(lambda: "hello" in pane_lines(view), 10, "hello on a line of its own")
+    return view
 
 
 async def test_the_list_shows_the_inventory(inventory: Path) -> None:
@@ -128,16 +144,8 @@ async def test_a_demo_box_opens_a_live_shell() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(lambda: isinstance(app.screen, BoxListScreen), 10, "the box list")
         assert "acme-prod" in table_names(app)
-        await pilot.press("enter")  # the first box: acme-prod
+        view = await echo_hello_on_the_first_box(app, pilot)
         assert isinstance(app.screen, SessionScreen)
-        view = app.screen.query_one(TerminalView)
-        await wait_for(
-            lambda: any("ubuntu@acme-prod:~$" in line for line in pane_lines(view)),
-            10,
-            "the shell prompt",
-        )
-        await pilot.press(*"echo hello", "enter")
-        await wait_for(lambda: "hello" in pane_lines(view), 10, "hello on a line of its own")
         # The pane gets every key; ctrl+] gives the keyboard back, then esc returns to the list.
         await pilot.press("ctrl+right_square_bracket")
         assert not view.has_focus
@@ -174,15 +182,7 @@ def test_snapshot_session_screen(snap_compare) -> None:  # type: ignore[no-untyp
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         app = pilot.app
         await wait_for(lambda: isinstance(app.screen, BoxListScreen), 10, "the box list")
-        await pilot.press("enter")
-        view = app.screen.query_one(TerminalView)
-        await wait_for(
-            lambda: any("ubuntu@acme-prod:~$" in line for line in pane_lines(view)),
-            10,
-            "the prompt",
-        )
-        await pilot.press(*"echo hello", "enter")
-        await wait_for(lambda: "hello" in pane_lines(view), 10, "hello")
+        view = await echo_hello_on_the_first_box(app, pilot)
         await wait_for(lambda: pane_lines(view)[2].startswith("ubuntu@"), 10, "the next prompt")
         # The demo server's port is random (port 0): keep it out of the picture.
         status = app.screen.query_one("#session-status", Static)

@@ -15,6 +15,7 @@ import pytest
 
 from clawtui import flow as f
 from clawtui.inventory import Box
+from clawtui.oauth import SignInUrl
 from clawtui.secret import Token
 from clawtui.terminal import TerminalModel
 from tests.replay import Transcript, all_transcripts, load
@@ -73,6 +74,30 @@ class Driver:
     def of(self, kind: type) -> list:
         return [effect for effect in self.effects if isinstance(effect, kind)]
 
+    def enter_code(self, transcript: Transcript, index: int) -> tuple[list[f.Effect], int]:
+        """Enter the operator's code at the recording's input step `index`, replay what came
+        back up to the next input, and press Enter at the echo deadline if the echo of our code
+        never showed (2.1.197 echoes the recorder's own code, not ours). Returns what entering
+        the code did and the index of the next input step."""
+        url = self.flow.url
+        assert url is not None
+        out = self.send(f.CodeEntered(operator_code(url)))
+        index = self.replay("setup", transcript, start=index + 1, stop="in")
+        self.enter_at_deadline(f.Phase.CODE_PASTED)
+        return out, index
+
+    def enter_at_deadline(self, waiting: f.Phase) -> None:
+        """While the flow still waits in `waiting` for an echo the recording does not show, let
+        its deadline pass: the flow then presses Enter itself."""
+        if self.flow.phase == waiting:
+            self.now = self.flow.deadline or self.now
+            self.send(f.Tick())
+
+
+def operator_code(url: SignInUrl) -> str:
+    """The recorder pasted "abc123#wrongstate"; a real operator's code carries the link's state."""
+    return f"abc123#{url.state}" if url.state else "abc123#wrongstate"
+
 
 def recorded_url(transcript: Transcript) -> str:
     """The URL as the recording shows it, found without the parsers: the OSC 8 target when the
@@ -119,23 +144,22 @@ def test_every_claude_recording_gives_the_whole_url_once(transcript: Transcript)
     assert driver.flow.steps[f.Step.URL].state == f.StepState.DONE
 
 
-def happy_claude(name: str) -> tuple[Driver, Transcript]:
+def setup_at_prompt(name: str) -> tuple[Driver, Transcript, int]:
+    """setup-token started and the recording `name` replayed up to its first input (the code
+    prompt): the driver, the recording and the index of that input step."""
     transcript = load(name)
     driver = Driver()
     driver.begin()
-    index = driver.replay("setup", transcript, stop="in")
+    return driver, transcript, driver.replay("setup", transcript, stop="in")
+
+
+def happy_claude(name: str) -> tuple[Driver, Transcript]:
+    driver, transcript, index = setup_at_prompt(name)
     url = driver.flow.url
     assert url is not None
-    # The recorder pasted "abc123#wrongstate"; a real operator's code carries the link's state.
-    code = f"abc123#{url.state}" if url.state else "abc123#wrongstate"
-    out = driver.send(f.CodeEntered(code))
+    out, index = driver.enter_code(transcript, index)  # replayed up to the paste's echo
     assert [type(e) for e in out] == [f.Paste]
-    assert out[0].secret.reveal() == code
-    index = driver.replay("setup", transcript, start=index + 1, stop="in")  # the paste's echo
-    if driver.flow.phase == f.Phase.CODE_PASTED:
-        # 2.1.197 echoes the recorder's own code, not ours: the flow presses Enter at the deadline.
-        driver.now = driver.flow.deadline or driver.now
-        driver.send(f.Tick())
+    assert out[0].secret.reveal() == operator_code(url)
     assert driver.flow.phase == f.Phase.CODE_SENT
     assert f.Send("setup", b"\r") in driver.effects
     driver.replay("setup", transcript, start=index + 1)
@@ -197,10 +221,7 @@ def test_a_verification_mismatch_is_a_failure_that_keeps_the_vault() -> None:
 
 
 def test_exit_status_zero_without_a_token_is_not_success() -> None:
-    transcript = load("claude-setup-token-80x24-FAKESERVER-400")
-    driver = Driver()
-    driver.begin()
-    driver.replay("setup", transcript, stop="in")
+    driver, _, _ = setup_at_prompt("claude-setup-token-80x24-FAKESERVER-400")
     driver.send(f.Exited("setup", 0))
     assert driver.flow.phase == f.Phase.FAILED
     assert driver.flow.failure is not None
@@ -213,18 +234,10 @@ def test_exit_status_zero_without_a_token_is_not_success() -> None:
     ["claude-setup-token-80x24-FAKESERVER-400", "claude2.1.197-setup-token-80x24-FAKESERVER-400"],
 )
 def test_a_refused_code_presses_enter_to_retry(name: str) -> None:
-    transcript = load(name)
-    driver = Driver()
-    driver.begin()
-    index = driver.replay("setup", transcript, stop="in")
+    driver, transcript, index = setup_at_prompt(name)
     first_url = driver.flow.url
     assert first_url is not None
-    code = f"abc123#{first_url.state}" if first_url.state else "abc123#wrongstate"
-    driver.send(f.CodeEntered(code))
-    index = driver.replay("setup", transcript, start=index + 1, stop="in")
-    if driver.flow.phase == f.Phase.CODE_PASTED:
-        driver.now = driver.flow.deadline or driver.now
-        driver.send(f.Tick())
+    _, index = driver.enter_code(transcript, index)
     sent_before = len(driver.of(f.Send))
     index = driver.replay("setup", transcript, start=index + 1, stop="in")
     notes = [n for n in driver.of(f.Notify) if n.level == "warning"]
@@ -234,9 +247,7 @@ def test_a_refused_code_presses_enter_to_retry(name: str) -> None:
     )
     assert driver.flow.phase == f.Phase.RETRYING
     assert driver.flow.awaiting_code
-    if index < len(transcript.steps):  # the recorder pressed Enter too: see what came back
-        driver.replay("setup", transcript, start=index + 1)
-        assert_retry_outcome(driver, transcript, first_url.url)
+    assert_retry_outcome(driver, transcript, index, first_url.url)
 
 
 def recorded_urls(transcript: Transcript) -> list[str]:
@@ -251,11 +262,18 @@ def recorded_urls(transcript: Transcript) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def assert_retry_outcome(driver: Driver, transcript: Transcript, first_url: str) -> None:
+def assert_retry_outcome(
+    driver: Driver, transcript: Transcript, index: int, first_url: str
+) -> None:
     """After "Press Enter to retry" the programs come back to the prompt, with the same link or a
     new one. FLOW.md expects a new link from 2.1.332 only, but the recordings show both
     generations doing either (2.1.332 kept its link in FAKESERVER-400; 2.1.197 drew a new one in
-    paste-wrongcode): the flow must follow what the screen shows."""
+    paste-wrongcode): the flow must follow what the screen shows. Checked when the recording
+    goes on after the Enter the flow pressed at input step `index`."""
+    if index >= len(transcript.steps):
+        return  # the recording ends at "Press Enter to retry"
+    # the recorder pressed Enter too: see what came back
+    driver.replay("setup", transcript, start=index + 1)
     urls = recorded_urls(transcript)
     assert driver.flow.phase == f.Phase.WAITING_CODE, "back at the prompt, ready for a code"
     ready = driver.of(f.UrlReady)
@@ -273,24 +291,15 @@ def assert_retry_outcome(driver: Driver, transcript: Transcript, first_url: str)
     ["claude-setup-token-80x24-paste-wrongcode", "claude2.1.197-setup-token-80x24-paste-wrongcode"],
 )
 def test_an_unreachable_sign_in_service_says_so_and_retries(name: str) -> None:
-    transcript = load(name)
-    driver = Driver()
-    driver.begin()
-    index = driver.replay("setup", transcript, stop="in")
+    driver, transcript, index = setup_at_prompt(name)
     url = driver.flow.url
     assert url is not None
-    driver.send(f.CodeEntered(f"abc123#{url.state}" if url.state else "abc123#wrongstate"))
-    index = driver.replay("setup", transcript, start=index + 1, stop="in")
-    if driver.flow.phase == f.Phase.CODE_PASTED:
-        driver.now = driver.flow.deadline or driver.now
-        driver.send(f.Tick())
+    _, index = driver.enter_code(transcript, index)
     index = driver.replay("setup", transcript, start=index + 1, stop="in")
     warnings = [n.message for n in driver.of(f.Notify) if n.level == "warning"]
     assert any("cannot reach Anthropic's sign-in service" in w for w in warnings)
     assert driver.flow.phase == f.Phase.RETRYING
-    if index < len(transcript.steps):  # the recorder pressed Enter too: see what came back
-        driver.replay("setup", transcript, start=index + 1)
-        assert_retry_outcome(driver, transcript, url.url)
+    assert_retry_outcome(driver, transcript, index, url.url)
 
 
 def test_codes_without_state_or_verification_codes_are_never_sent() -> None:
@@ -347,9 +356,8 @@ def test_openclaw_refusals_fail_with_a_reason(name: str, expected: str) -> None:
 def test_required_pastes_again_once(name: str) -> None:
     driver, transcript, index = resume_to_paste(name)
     index = driver.replay("paste", transcript, start=index, stop="in")
-    if driver.flow.phase == f.Phase.TOKEN_PASTED:
-        driver.now = driver.flow.deadline or driver.now
-        driver.send(f.Tick())  # no echo recorded (the recorder pasted nothing / a cleared line)
+    # no echo recorded (the recorder pasted nothing / a cleared line)
+    driver.enter_at_deadline(f.Phase.TOKEN_PASTED)
     driver.replay("paste", transcript, start=index + 1)
     pastes = [e for e in driver.of(f.Paste) if e.pane == "paste"]
     assert len(pastes) == 2, "'Required' makes the flow paste once more"
@@ -426,3 +434,27 @@ def test_no_pty_is_explained() -> None:
     driver.send(f.Screen("setup", screen))
     failure = driver.flow.failure
     assert failure is not None and "without a terminal" in failure.reason
+
+
+def test_restart_while_still_connected_starts_a_new_sign_in() -> None:
+    """After OpenClaw refused the token as too short, the box is still connected: a restart
+    must start setup-token again at once (a new link), not wait for a connection."""
+    driver, transcript, index = resume_to_paste("openclaw-paste-token-80x24-short")
+    driver.replay("paste", transcript, start=index)
+    assert driver.flow.phase == f.Phase.FAILED
+    driver.effects.clear()
+    driver.send(f.Act(f.Recovery.RESTART))
+    assert f.Connect() not in driver.effects, "the connection is still up"
+    assert f.Start("setup", BOX.setup_token_command) in driver.effects
+    assert driver.flow.phase == f.Phase.STARTING
+    assert driver.flow.steps[f.Step.CONNECT].state == f.StepState.DONE
+
+
+def test_recoveries_not_offered_are_refused() -> None:
+    driver = Driver()
+    driver.begin()
+    driver.send(f.Dropped("gone"))
+    driver.effects.clear()
+    driver.send(f.Act(f.Recovery.VERIFY_AGAIN))
+    assert [type(e) for e in driver.effects] == [f.Notify]
+    assert driver.flow.phase == f.Phase.FAILED

@@ -416,3 +416,26 @@ async def test_an_unknown_host_key_is_shown_and_trusted_only_on_request(tmp_path
             lambda: app.onboardings["acme-prod"].runner.flow.url is not None, 15, "the link"
         )
         assert "[127.0.0.1]:" in known_hosts.read_text()
+
+
+@pytest.mark.slow
+async def test_a_drop_after_the_token_is_resumed_from_the_banner() -> None:
+    app = DemoApp(time_scale=TEST_TIME_SCALE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(lambda: isinstance(app.screen, BoxListScreen), 10, "the box list")
+        app.start_onboarding(["soylent-db"])  # its connection drops right after the token
+        screen = app.screen
+        assert isinstance(screen, OnboardScreen)
+        await wait_for(lambda: screen.url is not None, 15, "the link")
+        await paste(screen.query_one("#code", Input), await code_from_page(screen.url or ""))
+        await pilot.pause()
+        await pilot.press("enter")
+        await wait_for(lambda: screen.flow.phase == f.Phase.FAILED, 15, "the drop")
+        await pilot.pause()
+        assert "safe in the vault" in plain(screen.query_one("#banner-text", Static))
+        buttons = [b for b in screen.query("#banner-buttons Button") if b.display]
+        assert [str(b.label) for b in buttons] == ["Resume from vault (ctrl+o)"]
+        assert app.vault.load("soylent-db") is not None
+        await pilot.press("ctrl+o")
+        await wait_for(lambda: screen.flow.phase == f.Phase.VERIFIED, 20, "verified after resume")
+        assert app.vault.load("soylent-db") is None

@@ -36,7 +36,7 @@ from clawtui.sim._term import InputDecoder, Key, styled_words, wrap_words
 from clawtui.sim.config import SimConfig, delays_log
 from clawtui.sim.openclaw import input_lines
 from clawtui.sim.signin import SignInPage
-from tests import replay
+from tests import conftest, replay
 
 REPO = Path(__file__).resolve().parent.parent
 SCALE = 0.02
@@ -56,11 +56,8 @@ _INCOMPLETE_TAIL = re.compile(r"\x1b(?:\][^\x07]*|\[[0-9;?<>=]*|)$")
 async def wait_for(
     predicate: Callable[[], object], timeout: float = TIMEOUT, what: str = ""
 ) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what or predicate}")
-        await asyncio.sleep(0.01)
+    """`conftest.wait_for` with this file's longer timeout: these programs are child processes."""
+    await conftest.wait_for(predicate, timeout, what or str(predicate))
 
 
 class PtyProgram:
@@ -314,6 +311,12 @@ async def customer_code(url: str) -> str:
     return html.unescape(match.group(1))
 
 
+async def enter_customer_code(program: PtyProgram, url: str) -> None:
+    """Paste the code the customer copies from the page `url` opens, then press Enter."""
+    program.paste(await customer_code(url))
+    program.send("\r")
+
+
 def input_area(program: PtyProgram, generation: str) -> str:
     """What the code prompt shows as typed: inside the box (2.1.332), after `>` (2.1.197)."""
     lines = program.display()
@@ -507,8 +510,7 @@ async def test_full_sign_in_link_on_request(
     pieces = url_lines(claude.display(), "2.1.332")
     assert len(pieces) == len(claude.links()) > 1
     assert set(claude.links()) == {url}
-    claude.paste(await customer_code(url))
-    claude.send("\r")
+    await enter_customer_code(claude, url)
     assert await claude.wait_exit() == 0
     assert TOKEN_RE.fullmatch(printed_token(claude.text_lines())[0])
 
@@ -553,8 +555,7 @@ async def test_code_without_hash(
         assert input_area(claude, generation) == "" and not claude.shows("Press Enter to retry")
         # and it still takes a good code
         url = "".join(url_lines(claude.display(), generation))
-        claude.paste(await customer_code(url))
-        claude.send("\r")
+        await enter_customer_code(claude, url)
         assert await claude.wait_exit() == 0
     else:
         await claude.wait_shows(
@@ -628,8 +629,7 @@ async def test_scenario_code_refused_refuses_a_good_code(
     home = make_home(tmp_path, signin, generation=generation, scenario="code_refused")
     claude = start_claude(programs, home)
     url = await wait_prompt(claude, generation)
-    claude.paste(await customer_code(url))
-    claude.send("\r")
+    await enter_customer_code(claude, url)
     for text in REFUSED[generation]:
         await claude.wait_shows(text)
     assert "Your OAuth token" not in "\n".join(claude.text_lines())
@@ -642,8 +642,7 @@ async def test_scenario_service_unreachable(
     home = make_home(tmp_path, signin, generation=generation, scenario="service_unreachable")
     claude = start_claude(programs, home)
     url = await wait_prompt(claude, generation)
-    claude.paste(await customer_code(url))
-    claude.send("\r")
+    await enter_customer_code(claude, url)
     for text in UNREACHABLE[generation]:
         await claude.wait_shows(text)
 
@@ -683,8 +682,7 @@ async def test_retry_draws_a_url_with_a_new_state(
         lambda: claude.shows(PROMPT[generation]) and not claude.shows("Retrying"), what="prompt"
     )
     third_url = await wait_prompt(claude, generation)
-    claude.paste(await customer_code(third_url))
-    claude.send("\r")
+    await enter_customer_code(claude, third_url)
     assert await claude.wait_exit() == 0
     assert TOKEN_RE.fullmatch(printed_token(claude.text_lines())[0])
 
@@ -703,8 +701,7 @@ async def test_ctrl_c_clears_the_input_and_does_not_exit(
     claude.send(b"\x03")
     await wait_for(lambda: input_area(claude, "2.1.332") == "", what="input cleared")
     assert claude.process.poll() is None
-    claude.paste(await customer_code(url))
-    claude.send("\r")
+    await enter_customer_code(claude, url)
     assert await claude.wait_exit() == 0
 
 
@@ -762,8 +759,7 @@ async def test_resize_redraws_everything_at_the_new_width(
     pieces = url_lines(claude.display(), "2.1.332")
     assert "".join(pieces) == url and len(pieces) == -(-len(url) // 120)
     # still works after the redraws
-    claude.paste(await customer_code(url))
-    claude.send("\r")
+    await enter_customer_code(claude, url)
     assert await claude.wait_exit() == 0
 
 
@@ -838,8 +834,7 @@ async def test_every_delay_is_scaled_and_logged(
     home = make_home(tmp_path, signin, generation=generation)
     claude = start_claude(programs, home)
     url = await wait_prompt(claude, generation)
-    claude.paste(await customer_code(url))
-    claude.send("\r")
+    await enter_customer_code(claude, url)
     assert await claude.wait_exit() == 0
     values = logged(home)
     assert values and all(0 < value <= 3.05 * SCALE + 1e-9 for value in values)
@@ -864,8 +859,7 @@ async def test_scale_zero_never_sleeps(
     claude = start_claude(programs, home)
     began = time.monotonic()
     url = await wait_prompt(claude, "2.1.197")
-    claude.paste(await customer_code(url))
-    claude.send("\r")
+    await enter_customer_code(claude, url)
     assert await claude.wait_exit() == 0
     assert time.monotonic() - began < 5.0  # unscaled, this run would take over 13 s
     assert logged(home) and set(logged(home)) == {0.0}

@@ -10,6 +10,7 @@ import base64
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import given, settings
@@ -17,15 +18,15 @@ from hypothesis import strategies as st
 
 from clawtui.snapshot import ScreenText
 from clawtui.terminal import Cell, ClipboardRequest, TerminalModel
-from tests.replay import Transcript, all_transcripts, load
+from tests.replay import Step, Transcript, all_transcripts, load
 
 TRANSCRIPTS = all_transcripts()
 
 
-def replay(transcript: Transcript, piece: int | None = None) -> TerminalModel:
-    """Feed a transcript's output and its resizes: as recorded, or re-cut into `piece`-byte
-    chunks (between the same resizes)."""
-    model = TerminalModel(transcript.cols, transcript.rows)
+def fed(model: TerminalModel, transcript: Transcript, piece: int | None = None) -> Iterator[Step]:
+    """Feed a transcript's output and its resizes to `model`, yielding each output chunk or
+    resize once the model has taken it. The output goes as recorded, or re-cut into
+    `piece`-byte chunks (between the same resizes)."""
     for step in transcript.steps:
         if step.kind == "out":
             size = piece or len(step.data)
@@ -34,23 +35,23 @@ def replay(transcript: Transcript, piece: int | None = None) -> TerminalModel:
         elif step.kind == "resize":
             assert step.size is not None
             model.resize(*step.size)
+        else:
+            continue
+        yield step
+
+
+def replay(transcript: Transcript, piece: int | None = None) -> TerminalModel:
+    """The model after a transcript's whole output and its resizes."""
+    model = TerminalModel(transcript.cols, transcript.rows)
+    for _step in fed(model, transcript, piece):
+        pass
     return model
 
 
 def snapshots(transcript: Transcript) -> list[ScreenText]:
     """The snapshot after every chunk and every resize."""
     model = TerminalModel(transcript.cols, transcript.rows)
-    result = []
-    for step in transcript.steps:
-        if step.kind == "out":
-            model.feed(step.data)
-        elif step.kind == "resize":
-            assert step.size is not None
-            model.resize(*step.size)
-        else:
-            continue
-        result.append(model.snapshot())
-    return result
+    return [model.snapshot() for _step in fed(model, transcript)]
 
 
 def expected_screen(transcript: Transcript) -> list[str]:
@@ -191,12 +192,8 @@ def test_resize_transcript_keeps_a_consistent_screen() -> None:
     transcript = load("claude-setup-token-80x24-resize-to-60x20")
     model = TerminalModel(transcript.cols, transcript.rows)
     sizes = []
-    for step in transcript.steps:
-        if step.kind == "out":
-            model.feed(step.data)
-        elif step.kind == "resize":
-            assert step.size is not None
-            model.resize(*step.size)
+    for step in fed(model, transcript):
+        if step.kind == "resize":
             sizes.append((model.columns, model.lines))
             snapshot = model.snapshot()
             assert len(snapshot.screen) == model.lines

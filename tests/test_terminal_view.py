@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import re
 import secrets
-from collections.abc import Callable
 
 from rich.color import Color
 from rich.style import Style
@@ -20,6 +19,7 @@ from textual.widgets import Button
 
 from clawtui.redact import BULLET, TOKEN_PREFIX
 from clawtui.tui.widgets.terminal_view import TerminalView
+from tests.conftest import wait_for
 
 
 class PaneApp(App[None]):
@@ -62,17 +62,12 @@ class PaneApp(App[None]):
         self.called_actions.append("f2")
 
 
-async def wait_for(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.01)
-
-
 async def painted(view: TerminalView) -> None:
     """Wait until the frame holding everything fed so far has been painted."""
-    await wait_for(lambda: view.painted_fed == view.model.fed and view._timer is None)
+    await wait_for(
+        lambda: view.painted_fed == view.model.fed and view._timer is None,
+        what="the frame to be painted",
+    )
 
 
 def rendered(view: TerminalView) -> list[str]:

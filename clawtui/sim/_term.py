@@ -1,4 +1,4 @@
-"""What the simulated programs share: raw terminal mode, input decoding, Ink-style layout, delays.
+"""What the simulated programs share: raw mode, input decoding, event loop, Ink layout, delays.
 
 The simulated `claude` and `openclaw` run on a "box" as ordinary executables reading a real
 terminal, so this module is standard library only and never imports textual or anything from
@@ -15,14 +15,18 @@ import codecs
 import fcntl
 import os
 import re
+import signal
 import socket
 import struct
 import sys
 import termios
 import time
-from collections.abc import Iterable, Sequence
+import traceback
+from abc import ABC, abstractmethod
+from collections.abc import Coroutine, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from clawtui.sim.config import SimConfig, delays_log
 
@@ -289,6 +293,117 @@ def _partial_suffix(text: str, start: int, marker: str) -> int:
         if marker.startswith(text[len(text) - size :]):
             return size
     return 0
+
+
+# --- the program on its terminal ----------------------------------------------------------------
+
+
+class TerminalProgram(ABC):
+    """The event loop of a program that owns its terminal, as both simulated programs run.
+
+    Keys come from fd 0 through an `InputDecoder`; work that waits runs in tasks started with
+    `_spawn`. The terminal going away (EOF or EIO on fd 0, SIGHUP, or `TerminalGone` from a
+    write) ends the program with status 0 and no word, as the real programs do; an unexpected
+    error in a task prints its traceback and ends it with status 1. SIGINT is ignored: in raw
+    mode Ctrl-C arrives as a key. SIGTERM writes `_leave_on_terminate` and exits with
+    `TERMINATED_STATUS`. A program supplies `_start`, `_on_key` and `_on_resize`.
+    """
+
+    #: The exit status after SIGTERM (128 + 15).
+    TERMINATED_STATUS = 143
+
+    def __init__(self, out: Output) -> None:
+        self.out = out
+        self.decoder = InputDecoder()
+        self.done: asyncio.Future[int] | None = None
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    def run_on_terminal(self) -> int:
+        """Run on the terminal at fd 0, in raw mode, until the program ends: its exit status."""
+        with RawMode(0):
+            try:
+                return asyncio.run(self.run())
+            except TerminalGone:
+                return 0
+
+    async def run(self) -> int:
+        loop = asyncio.get_running_loop()
+        self.done = loop.create_future()
+        loop.add_reader(0, self._on_readable)
+        loop.add_signal_handler(signal.SIGWINCH, self._on_resize)
+        loop.add_signal_handler(signal.SIGHUP, self._finish, 0)
+        loop.add_signal_handler(signal.SIGTERM, self._on_terminate)
+        loop.add_signal_handler(signal.SIGINT, lambda: None)  # raw mode: Ctrl-C is a key
+        self._spawn(self._start())
+        try:
+            return await self.done
+        finally:
+            loop.remove_reader(0)
+            for task in list(self.tasks):
+                task.cancel()
+
+    @abstractmethod
+    async def _start(self) -> None:
+        """What the program does from its start until it waits for the user."""
+
+    @abstractmethod
+    def _on_key(self, key: Key) -> None:
+        """One thing the user did."""
+
+    @abstractmethod
+    def _on_resize(self) -> None:
+        """The terminal changed size (SIGWINCH)."""
+
+    def _leave_on_terminate(self) -> None:  # noqa: B027 (optional: nothing by default)
+        """What the program writes to the terminal when SIGTERM ends it."""
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self.tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self.tasks.discard(task)
+        if task.cancelled():
+            return
+        error = task.exception()
+        if isinstance(error, TerminalGone):
+            self._finish(0)
+        elif error is not None:
+            traceback.print_exception(error, file=sys.stderr)
+            self._finish(1)
+
+    def _finish(self, status: int) -> None:
+        if self.done is not None and not self.done.done():
+            self.done.set_result(status)
+
+    def _on_readable(self) -> None:
+        try:
+            data = os.read(0, 4096)
+        except OSError:
+            data = b""
+        if not data:
+            # EOF or EIO: the terminal was closed. The real programs exit 0 without a word.
+            asyncio.get_running_loop().remove_reader(0)
+            self._finish(0)
+            return
+        keys = self.decoder.feed(data)
+        try:
+            self._on_keys(keys)
+        except TerminalGone:
+            self._finish(0)
+
+    def _on_keys(self, keys: list[Key]) -> None:
+        """What one read from the terminal brought (a burst of keys, or a paste)."""
+        for key in keys:
+            self._on_key(key)
+
+    def _on_terminate(self) -> None:
+        try:
+            self._leave_on_terminate()
+        except TerminalGone:
+            pass  # nobody is left to see it
+        self._finish(self.TERMINATED_STATUS)
 
 
 # --- Ink-style layout ---------------------------------------------------------------------------

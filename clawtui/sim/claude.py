@@ -24,14 +24,11 @@ import hmac
 import os
 import random
 import secrets
-import signal
 import string
 import sys
-import traceback
-from collections.abc import Coroutine, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 from clawtui.sim._term import (
@@ -41,12 +38,11 @@ from clawtui.sim._term import (
     SHOW_CURSOR,
     Delays,
     FrameRenderer,
-    InputDecoder,
     Key,
     Output,
-    RawMode,
     Style,
     TerminalGone,
+    TerminalProgram,
     eprint,
     hard_wrap,
     ink_paragraph,
@@ -180,19 +176,18 @@ def _marked(mark: str, mark_style: Style, words: list[tuple[str, Style]], width:
     return [render_placed(line) for line in lines]
 
 
-class SetupToken:
+class SetupToken(TerminalProgram):
     """The program: phases starting → waiting → prompt ⇄ exchanging → failed → retrying → done."""
 
     def __init__(self, config: SimConfig, home: Path, env: Mapping[str, str], out: Output) -> None:
+        super().__init__(out)
         self.config = config
         self.generation = config.generation if config.generation in GENERATIONS else NEW
         self.new = self.generation != OLD
         self.env = env
-        self.out = out
         self.delays = Delays(config, home)
         columns, rows = terminal_size(0, 1)
         self.renderer = FrameRenderer(out, columns, rows)
-        self.decoder = InputDecoder()
         self.phase = "starting"
         self.value = ""
         self.prompt_error: str | None = None  # 2.1.332: "nohash" or "verification" under the box
@@ -202,8 +197,6 @@ class SetupToken:
         self.sign_in = SignIn.new()
         self.full_link = (not self.new) or env.get("CLAUDE_CODE_FULL_SIGN_IN_LINK") == "1"
         self.base = (config.signin_base or "https://claude.ai").rstrip("/")
-        self.done: asyncio.Future[int] | None = None
-        self.tasks: set[asyncio.Task[None]] = set()
         self.token = ""
 
     # --- what is on screen -----------------------------------------------------------------
@@ -390,42 +383,6 @@ class SetupToken:
 
     # --- running ---------------------------------------------------------------------------
 
-    async def run(self) -> int:
-        loop = asyncio.get_running_loop()
-        self.done = loop.create_future()
-        loop.add_reader(0, self._on_readable)
-        loop.add_signal_handler(signal.SIGWINCH, self._on_resize)
-        loop.add_signal_handler(signal.SIGHUP, self._finish, 0)
-        loop.add_signal_handler(signal.SIGTERM, self._on_terminate)
-        loop.add_signal_handler(signal.SIGINT, lambda: None)  # raw mode: Ctrl-C is a key
-        self._spawn(self._start())
-        try:
-            return await self.done
-        finally:
-            loop.remove_reader(0)
-            for task in list(self.tasks):
-                task.cancel()
-
-    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.ensure_future(coroutine)
-        self.tasks.add(task)
-        task.add_done_callback(self._task_done)
-
-    def _task_done(self, task: asyncio.Task[None]) -> None:
-        self.tasks.discard(task)
-        if task.cancelled():
-            return
-        error = task.exception()
-        if isinstance(error, TerminalGone):
-            self._finish(0)
-        elif error is not None:
-            traceback.print_exception(error, file=sys.stderr)
-            self._finish(1)
-
-    def _finish(self, status: int) -> None:
-        if self.done is not None and not self.done.done():
-            self.done.set_result(status)
-
     async def _start(self) -> None:
         write = self.out.write
         slow = self.config.scenario == "slow_start"
@@ -479,25 +436,11 @@ class SetupToken:
 
     # --- input -----------------------------------------------------------------------------
 
-    def _on_readable(self) -> None:
-        try:
-            data = os.read(0, 4096)
-        except OSError:
-            data = b""
-        if not data:
-            # EOF or EIO: the terminal was closed. The real program exits 0 without a word.
-            asyncio.get_running_loop().remove_reader(0)
-            self._finish(0)
+    def _on_keys(self, keys: list[Key]) -> None:
+        if keys == [Key("text", "c")] and self.phase == "prompt" and not self.value:
+            self._copy_url()  # a lone `c` on an empty prompt copies the URL: it is not typed
             return
-        keys = self.decoder.feed(data)
-        try:
-            if keys == [Key("text", "c")] and self.phase == "prompt" and not self.value:
-                self._copy_url()
-                return
-            for key in keys:
-                self._on_key(key)
-        except TerminalGone:
-            self._finish(0)
+        super()._on_keys(keys)
 
     def _copy_url(self) -> None:
         encoded = base64.b64encode(self.url.encode("utf-8")).decode("ascii")
@@ -609,14 +552,10 @@ class SetupToken:
         except TerminalGone:
             self._finish(0)
 
-    def _on_terminate(self) -> None:
-        try:
-            self.out.write(MOUSE_OFF)
-            self.renderer.leave()
-            self.out.write(TRAILER[self.generation] + "\x1b]0;\x07")
-        except TerminalGone:
-            pass
-        self._finish(143)
+    def _leave_on_terminate(self) -> None:
+        self.out.write(MOUSE_OFF)
+        self.renderer.leave()
+        self.out.write(TRAILER[self.generation] + "\x1b]0;\x07")
 
 
 USAGE = """Usage: claude [options] [command] [prompt]
@@ -633,11 +572,7 @@ def setup_token() -> int:
     if not stdin_is_terminal():
         eprint(ink_raw_mode_error())
         return 1
-    with RawMode(0):
-        try:
-            return asyncio.run(SetupToken(config, home, os.environ, Output(1)).run())
-        except TerminalGone:
-            return 0
+    return SetupToken(config, home, os.environ, Output(1)).run_on_terminal()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,29 +12,23 @@ library only: it runs on the box as `python -m clawtui.sim.openclaw`.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import random
 import secrets
-import signal
 import sqlite3
 import string
 import sys
-from collections.abc import Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from clawtui.sim._term import (
     HIDE_CURSOR,
     SHOW_CURSOR,
     Delays,
-    InputDecoder,
     Key,
     Output,
-    RawMode,
-    TerminalGone,
+    TerminalProgram,
     eprint,
     load_config,
     stdin_is_terminal,
@@ -221,23 +215,20 @@ def input_lines(
     return lines
 
 
-class PasteToken:
+class PasteToken(TerminalProgram):
     """`openclaw models auth paste-token --provider anthropic` on a terminal."""
 
     def __init__(self, config: SimConfig, home: Path, out: Output) -> None:
+        super().__init__(out)
         self.config = config
         self.home = home
-        self.out = out
         self.delays = Delays(config, home)
         self.columns, self.rows = terminal_size(0, 1)
-        self.decoder = InputDecoder()
         self.value = ""
         self.state = "starting"  # starting, active, error, submitted, cancelled
         self.message = ""
         self.frame: list[str] = []
         self.pastes_to_lose = max(0, int(config.openclaw_ignore_pastes))
-        self.done: asyncio.Future[int] | None = None
-        self.tasks: set[asyncio.Task[None]] = set()
 
     def build(self) -> list[str]:
         title = "\x1b[38;5;209mPaste token for anthropic\x1b[39m"
@@ -305,43 +296,6 @@ class PasteToken:
             + "".join(line + "\n" for line in new[first:])
         )
 
-    async def run(self) -> int:
-        loop = asyncio.get_running_loop()
-        self.done = loop.create_future()
-        loop.add_reader(0, self._on_readable)
-        loop.add_signal_handler(signal.SIGWINCH, self._on_resize)
-        loop.add_signal_handler(signal.SIGHUP, self._finish, 0)
-        loop.add_signal_handler(signal.SIGTERM, self._finish, 143)
-        loop.add_signal_handler(signal.SIGINT, lambda: None)
-        self._spawn(self._start())
-        try:
-            return await self.done
-        finally:
-            loop.remove_reader(0)
-            for task in list(self.tasks):
-                task.cancel()
-
-    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.ensure_future(coroutine)
-        self.tasks.add(task)
-        task.add_done_callback(self._task_done)
-
-    def _task_done(self, task: asyncio.Task[None]) -> None:
-        self.tasks.discard(task)
-        if task.cancelled():
-            return
-        error = task.exception()
-        if error is not None:
-            if not isinstance(error, TerminalGone):
-                import traceback
-
-                traceback.print_exception(error, file=sys.stderr)
-            self._finish(0 if isinstance(error, TerminalGone) else 1)
-
-    def _finish(self, status: int) -> None:
-        if self.done is not None and not self.done.done():
-            self.done.set_result(status)
-
     async def _start(self) -> None:
         write = self.out.write
         await self.delays.wait(1.2)
@@ -356,21 +310,6 @@ class PasteToken:
         self.state = "active"
         self.frame = self.build()
         write(HIDE_CURSOR + "\x1b[90m│\x1b[39m\n" + "".join(line + "\n" for line in self.frame))
-
-    def _on_readable(self) -> None:
-        try:
-            data = os.read(0, 4096)
-        except OSError:
-            data = b""
-        if not data:
-            asyncio.get_running_loop().remove_reader(0)
-            self._finish(0)
-            return
-        try:
-            for key in self.decoder.feed(data):
-                self._on_key(key)
-        except TerminalGone:
-            self._finish(0)
 
     def _on_key(self, key: Key) -> None:
         if self.state not in ("active", "error"):
@@ -460,11 +399,7 @@ def paste_token(config: SimConfig, home: Path, args: list[str]) -> int:
         return 1
     if not stdin_is_terminal():
         return paste_token_from_pipe(config, home)
-    with RawMode(0):
-        try:
-            return asyncio.run(PasteToken(config, home, Output(1)).run())
-        except TerminalGone:
-            return 0
+    return PasteToken(config, home, Output(1)).run_on_terminal()
 
 
 def _option(args: list[str], name: str) -> str | None:

@@ -397,11 +397,8 @@ class OnboardScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         recovery = _ACTION_RECOVERY.get(action)
         if recovery is not None:
-            if recovery == f.Recovery.RESTART and self.flow.phase not in (
-                f.Phase.IDLE,
-                f.Phase.VERIFIED,
-            ):
-                return True  # a fresh link is always possible while working
+            if recovery == f.Recovery.RESTART:
+                return self.flow.phase not in (f.Phase.IDLE, f.Phase.VERIFIED)
             # Hidden unless it makes sense now: the footer lists only what the operator can do.
             return recovery in self.flow.recoveries
         if action == "reveal":

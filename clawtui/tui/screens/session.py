@@ -86,10 +86,7 @@ class SessionScreen(Screen[None]):
         async for event in self.process.events():
             match event:
                 case Output(data=data):
-                    if len(data) > view.FEED_SLICE:
-                        await view.feed_async(data)
-                    else:
-                        view.feed(data)
+                    await view.feed_async(data)  # in slices, and lets the UI run in between
                 case Exited(status=status, signal=signal):
                     how = f"signal {signal}" if signal else f"status {status}"
                     self._set_state(
