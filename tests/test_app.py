@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
@@ -208,3 +209,37 @@ async def test_every_action_is_in_the_command_palette(inventory: Path) -> None:
         await pilot.press("ctrl+p")
         await pilot.press(*"help", "enter")
         await wait_for(lambda: isinstance(app.screen, HelpScreen), 5, "the help screen")
+
+
+@pytest.mark.slow
+async def test_the_app_answers_while_a_pane_floods() -> None:
+    """A box printing without end must not freeze the UI: keys still work, and the pane keeps
+    being fed in the background (flow control keeps memory bounded meanwhile).
+
+    Keys are posted as the terminal driver posts them, not with `pilot.press`, which waits for
+    the whole app to go idle after each key — it never does while a pane floods."""
+    app = DemoApp(time_scale=TEST_TIME_SCALE)
+
+    def key(name: str, character: str | None = None) -> None:
+        event = events.Key(name, character)
+        event.set_sender(app)
+        assert app._driver is not None
+        app._driver.send_message(event)  # what the terminal driver does with a key press
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(lambda: isinstance(app.screen, BoxListScreen), 10, "the box list")
+        view = await echo_hello_on_the_first_box(app, pilot)
+        await pilot.press(*"yes flooding-the-pane", "enter")
+        start = view.model.fed
+        await wait_for(lambda: view.model.fed > start + 200_000, 20, "the flood")
+        # Mid-flood, the operator takes the keyboard back and goes to the list...
+        key("ctrl+right_square_bracket")
+        await wait_for(lambda: not view.has_focus, 5, "the keyboard back")
+        key("escape")
+        await wait_for(lambda: isinstance(app.screen, BoxListScreen), 5, "the box list")
+        during = view.model.fed
+        # ...filters it, and the flood goes on behind.
+        for letter in "glob":
+            key(letter, letter)
+        await wait_for(lambda: table_names(app) == ["globex-web"], 5, "the filtered list")
+        await wait_for(lambda: view.model.fed > during + 100_000, 20, "more of the flood")

@@ -10,12 +10,13 @@ from __future__ import annotations
 import contextlib
 import shutil
 import tempfile
+import time
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -65,6 +66,16 @@ class ClawApp(App[int]):
         self.screenshot_dir = screenshot_dir or Path.cwd()
         self.sessions: dict[str, SessionScreen] = {}
         self.onboardings: dict[str, Onboarding] = {}
+        self.last_input_at: float | None = None
+
+    # ---------------------------------------------------------------- input
+
+    async def on_event(self, event: events.Event) -> None:
+        # When the operator last pressed a key or used the mouse: flooding panes yield more
+        # while someone is at the keyboard (TerminalView.feed_async).
+        if isinstance(event, events.Key | events.MouseEvent | events.Paste):
+            self.last_input_at = time.monotonic()
+        await super().on_event(event)
 
     # ---------------------------------------------------------------- start
 

@@ -102,6 +102,9 @@ class TerminalView(Widget, can_focus=True):
     ALLOW_SELECT: ClassVar[bool] = False
     MAX_FPS: ClassVar[int] = 60
     FEED_SLICE: ClassVar[int] = 16 * 1024
+    #: After input, for this long, feeding pauses `INPUT_PAUSE` after each slice (see feed_async).
+    INPUT_GRACE: ClassVar[float] = 1.0
+    INPUT_PAUSE: ClassVar[float] = 0.004
     WHEEL_LINES: ClassVar[int] = 3
 
     #: Shown in the footer while the pane has focus (the key itself is handled in `_on_key`).
@@ -195,12 +198,21 @@ class TerminalView(Widget, can_focus=True):
         self._after_feed()
 
     async def feed_async(self, data: bytes) -> None:
-        """Feed a large amount of output in slices, letting the UI run between them."""
+        """Feed output in slices, letting the UI run between them.
+
+        A box can print faster than pyte emulates, and a bare `sleep(0)` between slices lets
+        only one step of the app's message chain run per slice: a key press then takes seconds
+        to reach its handler. So while the operator is using the app (input in the last
+        `INPUT_GRACE` seconds) each slice is followed by a short pause in which the rest of
+        the app runs freely; with nobody at the keyboard the pane feeds at full speed.
+        """
         view = memoryview(data)
         for start in range(0, len(view), self.FEED_SLICE):
             self.model.feed(bytes(view[start : start + self.FEED_SLICE]))
             self._after_feed()
-            await asyncio.sleep(0)
+            last_input = getattr(self.app, "last_input_at", None)
+            busy = last_input is not None and monotonic() - last_input < self.INPUT_GRACE
+            await asyncio.sleep(self.INPUT_PAUSE if busy else 0)
 
     def model_fed(self) -> None:
         """The owner fed `self.model` itself (e.g. the onboarding Runner): repaint next frame."""
