@@ -87,22 +87,25 @@ class Onboarding(RunnerListener):
 
     def on_effect(self, runner: Runner, effect: f.Effect) -> None:
         name = self.box.name
+        # On this box's own screen the panels say it all; elsewhere a toast must tell.
+        watching = self.app.screen is self.screen
         match effect:
             case f.UrlReady(url=url, changed=changed):
                 self.url_shown_at = self.runner.clock()
                 self.attention = True
                 self.screen.show_url(url.url, changed)
-                self.app.notify(
-                    ("New sign-in link: the customer must use this one. " if changed else "")
-                    + "Send the customer the link, then enter their code.",
-                    title=f"{name}: sign-in link ready",
-                    severity="warning" if changed else "information",
-                )
+                if not watching:
+                    self.app.notify(
+                        ("New sign-in link: the customer must use this one. " if changed else "")
+                        + "Send the customer the link, then enter their code.",
+                        title=f"{name}: sign-in link ready",
+                        severity="warning" if changed else "information",
+                    )
             case f.CodeRejected(message=message):
                 self.screen.show_code_message(message, error=True)
             case f.Notify(message=message, level=level):
                 self.screen.log_message(message, level)
-                if level != "info":
+                if level != "info" and not watching:
                     self.app.notify(message, title=name, severity=_SEVERITY[level])
             case f.Finished(failure=None):
                 self.attention = False

@@ -205,17 +205,19 @@ class OnboardScreen(Screen[None]):
             self._render_url()
             self.query_one("#code", Input).focus()
 
-    def show_code_message(self, message: str, *, error: bool) -> None:
+    def show_code_message(self, message: str, *, error: bool, warning: bool = False) -> None:
         if self._ready:
-            self.query_one("#code-message", Static).update(
-                Text(message, style="red" if error else "green")
-            )
+            style = "red" if error else "yellow" if warning else "green"
+            self.query_one("#code-message", Static).update(Text(message, style=style))
 
     def log_message(self, message: str, level: str) -> None:
         self.messages.append((level, message))
         del self.messages[:-6]
         if self._ready:
             self._render_messages()
+            if level != "info":
+                # Also where the operator's eyes are (the side panel is hidden when narrow).
+                self.show_code_message(message, error=level == "error", warning=True)
 
     def refresh_state(self) -> None:
         if not self._ready:
