@@ -107,6 +107,8 @@ class ScrollbackRow(NamedTuple):
 
 
 _EMPTY_ROW = ScrollbackRow("", (), "")
+# A scrollback entry: compact, or still the screen row pyte dropped (compacted when read).
+_Kept = ScrollbackRow | StaticDefaultDict[int, Char]
 
 # Private modes, shifted the way pyte stores them in `Screen.mode`.
 _MODE_APP_CURSOR = 1 << 5
@@ -162,6 +164,10 @@ _UNDRAWABLE = re.compile(
 _LAT1_MAP = pyte_charsets.LAT1_MAP
 _CELL_CACHE_LIMIT = 4096
 _LINK_LIMIT = 1000
+# How many cells of rows that scrolled off may wait uncompacted (see `_push_scrollback`), a
+# `costly` cell counting five: about 1000 full rows of a 120-column pane, some 6 MB (a raw row
+# costs ~45 bytes per cell, ~235 when costly; a compact one ~3 per cell plus ~250 per row).
+_PENDING_CELLS = 1 << 17
 
 
 class _CellMap(dict[str, Cell]):
@@ -187,14 +193,29 @@ _new_tuple = tuple.__new__
 
 class _Row(StaticDefaultDict[int, Char]):
     """A screen row. `wrapped`, as xterm marks it, says its text ran on into the next row by
-    autowrap: the row object moves with its text when pyte scrolls or inserts lines."""
+    autowrap: the row object moves with its text when pyte scrolls or inserts lines.
+
+    `costly` says pyte's own draw() wrote cells into it: it builds a new tuple per cell (and a
+    new string for any character past Latin-1), where the ASCII path shares them, so the row
+    costs up to five times the memory while it waits in the scrollback uncompacted."""
 
     wrapped = False
+    costly = False
 
 
 def _mark_wrapped(row: StaticDefaultDict[int, Char] | None, wrapped: bool) -> None:
     if row is not None and (wrapped or getattr(row, "wrapped", False)):
         cast(_Row, row).wrapped = wrapped
+
+
+def _mark_costly(row: StaticDefaultDict[int, Char] | None) -> None:
+    if row is not None:
+        cast(_Row, row).costly = True
+
+
+def _weight(row: StaticDefaultDict[int, Char]) -> int:
+    """What a raw row waiting in the scrollback counts against `_PENDING_CELLS`."""
+    return len(row) * 5 if getattr(row, "costly", False) else len(row)
 
 
 class _Stream(pyte.Stream):
@@ -296,11 +317,15 @@ class _Screen(pyte.Screen):
                 super().draw(data)
             finally:
                 self._drawing = False
+            _mark_costly(self.buffer.get(self.cursor.y))
         self._last_char = data[-1]
 
     def linefeed(self) -> None:
         if self._drawing:
-            _mark_wrapped(self.buffer.get(self.cursor.y), True)
+            # An autowrap: the row pyte drew into moves on, maybe into the scrollback.
+            row = self.buffer.get(self.cursor.y)
+            _mark_wrapped(row, True)
+            _mark_costly(row)
         super().linefeed()
 
     def _draw_ascii(self, data: str) -> None:
@@ -646,7 +671,11 @@ class TerminalModel:
         self.fed = 0
         self.scrolled_total = 0  # rows ever pushed into scrollback, dropped ones included
         self.title = ""
-        self._scrollback: deque[ScrollbackRow] = deque(maxlen=max(0, scrollback))
+        self._scrollback: deque[_Kept] = deque(maxlen=max(0, scrollback))
+        # The `_weight` of the raw rows in the scrollback, and the width they were pushed at.
+        self._pending_cells = 0
+        self._pending_limit = _PENDING_CELLS  # 0 compacts every row as it scrolls (tests)
+        self._pending_columns = max(1, columns)
         self._links: deque[Hyperlink] = deque(maxlen=_LINK_LIMIT)
         self._events: list[TerminalEvent] = []
         self._replies: list[bytes] = []
@@ -799,9 +828,68 @@ class TerminalModel:
         # dropped: pyte would misread most of them.
 
     def _push_scrollback(self, row: StaticDefaultDict[int, Char] | None, columns: int) -> None:
+        """Keep a row that scrolled off the top, raw: it is compacted only when read.
+
+        In a flood nobody reads the scrollback and most rows are dropped again by the limit, so
+        compacting each one as it scrolls is wasted work. Keeping the row object is safe: pyte
+        drops it from the buffer when it scrolls and nothing writes to it afterwards. Raw rows
+        cost several times their compact form, so at most `_PENDING_CELLS` cells wait; past
+        that, new rows are compacted as they come. The oldest raw ones stay raw, to be dropped
+        by the limit without ever being compacted: compacting the oldest instead would only
+        move the work, since in a long flood every row would then be compacted before it goes.
+        """
         self.scrolled_total += 1
-        if self._scrollback.maxlen:
-            self._scrollback.append(_compact(row, columns))
+        scrollback = self._scrollback
+        if not scrollback.maxlen:
+            return
+        if len(scrollback) == scrollback.maxlen:
+            oldest = scrollback[0]  # about to be dropped by the append below
+            if not isinstance(oldest, ScrollbackRow):
+                self._pending_cells -= _weight(oldest)
+        if not row:
+            scrollback.append(_EMPTY_ROW)
+            return
+        if columns != self._pending_columns:
+            # Compaction clips a row at the width it had (pyte may leave a cell past the edge).
+            self._compact_pending()
+            self._pending_columns = columns
+        size = _weight(row)
+        if self._pending_cells + size > self._pending_limit:
+            scrollback.append(_compact(row, columns))
+        else:
+            self._pending_cells += size
+            scrollback.append(row)
+
+    def _kept(self, index: int) -> ScrollbackRow:
+        """Scrollback row `index`, compacted now if it was still raw (and kept compacted)."""
+        entry = self._scrollback[index]
+        if isinstance(entry, ScrollbackRow):
+            return entry
+        row = _compact(entry, self._pending_columns)
+        # Assignment in place, not insert/remove: iterators over the deque stay valid.
+        self._scrollback[index] = row
+        self._pending_cells -= _weight(entry)
+        return row
+
+    def _compact_pending(self) -> None:
+        """Compact every raw row in the scrollback, in place."""
+        left = self._pending_cells
+        if not left:
+            return
+        scrollback = self._scrollback
+        columns = self._pending_columns
+        for index, entry in enumerate(list(scrollback)):
+            if not isinstance(entry, ScrollbackRow):
+                scrollback[index] = _compact(entry, columns)
+                left -= _weight(entry)
+                if not left:
+                    break  # the rest is compact: raw rows never change, nor does their weight
+        self._pending_cells = 0
+
+    def _compacted(self) -> deque[ScrollbackRow]:
+        """The whole scrollback, every row compact."""
+        self._compact_pending()
+        return cast(deque[ScrollbackRow], self._scrollback)
 
     def _add_link_cells(self, url: str, row: int, start: int, end: int) -> None:
         links = self._links
@@ -940,7 +1028,7 @@ class TerminalModel:
         return "\n".join(self._all_lines())
 
     def _all_lines(self) -> list[str]:
-        lines = [row.plain for row in self._scrollback]
+        lines = [row.plain for row in self._compacted()]
         lines.extend(self.screen_lines())
         return lines
 
@@ -969,7 +1057,7 @@ class TerminalModel:
 
     def scrollback_cells(self, index: int) -> list[Cell]:
         """The cells of scrollback row `index` (0 is the oldest kept), padded with blanks."""
-        row = self._scrollback[index]
+        row = self._kept(index)
         cells: list[Cell] = []
         position = 0
         text = row.cells
@@ -990,13 +1078,13 @@ class TerminalModel:
 
     def scrollback_wrapped(self, index: int) -> bool:
         """Whether scrollback row `index` ran on into the row after it by autowrap."""
-        return self._scrollback[index].wrapped
+        return self._kept(index).wrapped
 
     def scrollback_text(self, index: int) -> str:
-        return self._scrollback[index].plain
+        return self._kept(index).plain
 
     def scrollback_rows(self) -> Iterable[ScrollbackRow]:
-        return iter(self._scrollback)
+        return iter(self._compacted())
 
 
 _OPENERS = ("\x1b]", "\x1bP", "\x1b_", "\x1b^", "\x1bX")

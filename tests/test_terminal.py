@@ -10,12 +10,15 @@ import base64
 import re
 import subprocess
 import sys
+import tracemalloc
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from clawtui import terminal
 from clawtui.snapshot import ScreenText
 from clawtui.terminal import Cell, ClipboardRequest, TerminalModel
 from tests.replay import Step, Transcript, all_transcripts, load
@@ -630,3 +633,301 @@ def test_core_modules_do_not_import_textual() -> None:
         "sys.exit('textual' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+# ---------------------------------------------------------------------------------- lazy scrollback
+# Rows that scroll off stay raw until something reads them. Whatever reads them must see what
+# it saw when every row was compacted as it scrolled: `eager` models do exactly that.
+
+
+def eager(columns: int, lines: int, **kwargs: int) -> TerminalModel:
+    """A model that compacts every row the moment it scrolls off (no raw rows wait)."""
+    model = TerminalModel(columns, lines, **kwargs)
+    model._pending_limit = 0
+    return model
+
+
+ScrollbackState = tuple[list[tuple[str, bool, list[Cell]]], list[object], ScreenText, int]
+
+
+def scrollback_state(model: TerminalModel) -> ScrollbackState:
+    """Everything a reader can get about the scrollback: each row on its own (newest first, the
+    way the widget reads), then all rows at once, and the snapshot."""
+    rows = [
+        (model.scrollback_text(i), model.scrollback_wrapped(i), model.scrollback_cells(i))
+        for i in reversed(range(model.scrollback_len))
+    ]
+    return rows, list(model.scrollback_rows()), model.snapshot(), model.scrolled_total
+
+
+def feed_in_chunks(models: list[TerminalModel], data: bytes, size: int = 4096) -> None:
+    for start in range(0, len(data), size):
+        for model in models:
+            model.feed(data[start : start + size])
+
+
+_COLOURS = ("black", "red", "green", "brown", "blue", "magenta", "cyan", "white")
+
+
+def test_flood_far_past_the_limit_keeps_the_last_rows_with_their_colours() -> None:
+    rows = 12_000
+    data = b"".join(
+        b"\x1b[3%dm%05d\x1b[0m flooding the pane\r\n" % (number % 8, number)
+        for number in range(rows)
+    )
+    model = TerminalModel(40, 6, scrollback=500)
+    reference = eager(40, 6, scrollback=500)
+    feed_in_chunks([model, reference], data)
+
+    # The last five rows are on screen (the sixth is the empty cursor row).
+    assert model.scrolled_total == rows - 5
+    assert model.scrollback_len == 500
+    first = rows - 5 - 500
+    snapshot = model.snapshot()
+    assert snapshot.scrollback == tuple(
+        f"{number:05d} flooding the pane" for number in range(first, rows - 5)
+    )
+    assert snapshot.row_offset == first
+    for index in (0, 1, 250, 498, 499):
+        number = first + index
+        cells = model.scrollback_cells(index)
+        assert len(cells) == 40
+        assert "".join(cell.data for cell in cells).rstrip() == f"{number:05d} flooding the pane"
+        assert [cell.fg for cell in cells[:6]] == [_COLOURS[number % 8]] * 5 + ["default"]
+    assert scrollback_state(model) == scrollback_state(reference)
+
+
+def test_a_flood_compacts_only_the_rows_that_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The point of keeping rows raw: a flood nobody reads costs no compaction at all, even for
+    # the rows the limit drops (the CPU a flooded pane spent there was a third of its total).
+    compacted: list[int] = []
+    real_compact = terminal._compact
+
+    def counting_compact(*args: Any) -> terminal.ScrollbackRow:
+        compacted.append(1)
+        return real_compact(*args)
+
+    monkeypatch.setattr(terminal, "_compact", counting_compact)
+    model = TerminalModel(40, 6, scrollback=500)
+    feed_in_chunks([model], b"flooding-the-pane\r\n" * 12_000)
+    assert model.scrollback_len == 500 and not compacted
+
+    assert model.scrollback_text(499) == "flooding-the-pane"
+    assert model.scrollback_cells(0)[0].data == "f"
+    assert len(compacted) == 2
+    model.scrollback_wrapped(499)  # already compacted: kept, not redone
+    assert len(compacted) == 2
+    model.snapshot()
+    assert len(compacted) == 500
+    model.text()
+    assert len(compacted) == 500
+
+
+@pytest.mark.parametrize(
+    ("line", "lines"),
+    # ASCII; box drawing (cells pyte makes one by one), one row and two rows long.
+    [(b"y" * 119, 5000), (("\u2500" * 119 + "\r\n" + "\u2500" * 130).encode(), 600)],
+    ids=["ascii", "box-drawing"],
+)
+def test_a_flood_of_wide_rows_keeps_memory_bounded(line: bytes, lines: int) -> None:
+    # Rows waiting raw cost ~15 times their compact form (box drawing: ~40 times): only
+    # so many may wait (~6 MB). Compacting every row as it scrolled held 1-2 MB here; letting
+    # every row wait raw would hold 25-45 MB.
+    model = TerminalModel(120, 10)
+    data = (line + b"\r\n") * lines
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for start in range(0, len(data), 65536):
+            model.feed(data[start : start + 65536])
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert model.scrolled_total > 1500
+    assert grown < 10_000_000
+
+
+def test_reading_during_a_flood_changes_nothing() -> None:
+    # Coloured rows, rows that wrap and wide characters, read the way the widget and the flow
+    # read them while the flood goes on, end up exactly as when nothing read them before.
+    lines = []
+    for number in range(3000):
+        if number % 7 == 0:
+            lines.append(b"\x1b[1;3%dm%d wraps " % (number % 8, number) + b"=" * 50 + b"\x1b[0m")
+        elif number % 5 == 0:
+            lines.append(f"{number} 日本語 ✔ wide".encode())
+        else:
+            lines.append(b"\x1b[38;5;%dm%d\x1b[0m plain" % (number % 256, number))
+    data = b"\r\n".join(lines)
+    busy = TerminalModel(30, 5, scrollback=300)
+    quiet = TerminalModel(30, 5, scrollback=300)
+    crowded = TerminalModel(30, 5, scrollback=300)
+    crowded._pending_limit = 200  # only a few rows may wait raw: the rest compact as they go
+    reference = eager(30, 5, scrollback=300)
+    for number, start in enumerate(range(0, len(data), 997)):
+        for model in (busy, quiet, crowded, reference):
+            model.feed(data[start : start + 997])
+        for each in (busy, crowded):
+            newest = each.scrollback_len - 1
+            if newest >= 0:
+                each.scrollback_cells(newest)
+                each.scrollback_wrapped(max(0, newest - 3))
+                each.scrollback_text(newest // 2)
+            if number % 10 == 0:
+                each.snapshot()
+    assert busy.scrollback_len == 300
+    expected = scrollback_state(reference)
+    assert scrollback_state(busy) == scrollback_state(quiet) == expected
+    assert scrollback_state(crowded) == expected
+
+
+def test_rows_waiting_through_resizes_keep_the_width_they_scrolled_at() -> None:
+    model = TerminalModel(20, 5)
+    reference = eager(20, 5)
+    both = [model, reference]
+
+    def feed(data: bytes) -> None:
+        for each in both:
+            each.feed(data)
+
+    def resize(columns: int, lines: int) -> None:
+        for each in both:
+            each.resize(columns, lines)
+
+    feed(b"0123456789abcdefghij\r\nsecond\r\nthird\r\nfourth\r\nfifth")
+    resize(10, 2)  # the top three rows go to the scrollback at their 20-column width...
+    feed(b"\r\nsixth\r\nseventh")  # ...and the next ones scroll at 10 columns
+    assert model.snapshot().scrollback == (
+        "0123456789abcdefghij",
+        "second",
+        "third",
+        "fourth",
+        "fifth",
+    )
+    assert model.scrollback_cells(0)[19].data == "j"  # padded to the screen, never clipped
+
+    # ICH pushes the last cell past the right edge, where pyte keeps it and nobody sees it.
+    ich_row = b"\x1b[2J\x1b[H0123456789\x1b[1;1H\x1b[@\x1b[2;1H\r\n"
+    feed(ich_row)  # scrolls at 10 columns, its last cell hidden
+    resize(20, 2)
+    feed(ich_row)  # scrolls at 20 columns, keeping all eleven characters
+    assert model.scrollback_text(-2) == " 012345678"
+    resize(10, 2)
+    assert model.scrollback_text(-1) == " 0123456789"
+    assert scrollback_state(model) == scrollback_state(reference)
+
+
+def test_alternate_screen_leaves_waiting_rows_alone() -> None:
+    model = TerminalModel(20, 6)
+    reference = eager(20, 6)
+    before = b"".join(b"\x1b[3%dmmain %d\x1b[0m\r\n" % (n % 8, n) for n in range(40))
+    for each in (model, reference):
+        each.feed(before)
+        # A full-screen program floods the alternate screen, which has no scrollback...
+        each.feed(b"\x1b[?1049h" + b"alternate flood\r\n" * 100)
+        each.resize(20, 3)  # ...and a resize there pushes main rows above the cursor
+        each.feed(b"\x1b[?1049l\x1b[?47hkept alt\r\n" * 3 + b"\x1b[?47l")
+        each.feed(b"after\r\n" * 4)
+    scrollback = model.snapshot().scrollback
+    assert scrollback[:35] == tuple(f"main {n}" for n in range(35))
+    assert "alternate flood" not in model.text() and "kept alt" not in model.text()
+    assert [cell.fg for cell in model.scrollback_cells(34)[:4]] == [_COLOURS[34 % 8]] * 4
+    assert scrollback_state(model) == scrollback_state(reference)
+
+
+def test_a_waiting_row_blanked_after_wrapping_does_not_read_as_wrapped() -> None:
+    # ECH blanks the row without clearing its autowrap mark; a blank row in the scrollback has
+    # never counted as wrapped, so neither does one that waited raw.
+    model = TerminalModel(10, 3)
+    model.feed(b"0123456789abc\x1b[1;1H\x1b[99X\x1b[3;1H\r\n")
+    assert model.scrollback_len == 1
+    assert not model.scrollback_wrapped(0)
+    assert model.scrollback_text(0) == ""
+
+
+_PIECES = [
+    b"abc ",
+    b"x" * 23,
+    b"\r\n",
+    b"\n",
+    "日本".encode(),
+    "é\u0301 ✔".encode(),
+    "\u0301".encode(),
+    ("─" * 9).encode(),
+    b"\x1b[31m",
+    b"\x1b[1;44m",
+    b"\x1b[0m",
+    b"\x1b[8mhidden\x1b[28m",
+    b"\x1b]8;;https://x.test/\x07link\x1b]8;;\x07",
+    b"\x1b[2J",
+    b"\x1b[3J",
+    b"\x1b[K",
+    b"\x1b[1K",
+    b"\x1b[2K",
+    b"\x1b[3@",
+    b"\x1b[2P",
+    b"\x1b[2X",
+    b"\x1b[99X",
+    b"\x1b[A",
+    b"\x1b[99G",
+    b"\x1b[L",
+    b"\x1b[M",
+    b"\x1b[2;4r",
+    b"\x1b[r",
+    b"\x1b[H",
+    b"\x1b[99;1H",
+    b"\x1b[99;99H",
+    b"\x1bD",
+    b"\x1bM",
+    b"\x1b[2S",
+    b"\x1b[2T",
+    b"\x1b[?1049h",
+    b"\x1b[?1049l",
+    b"\x1b[?47h",
+    b"\x1b[?47l",
+    b"\x1b#8",
+    b"\x1bc",
+    b"\x1b[?7l",
+    b"\x1b[?7h",
+    b"\x1b[4h",
+    b"\x1b[4l",
+    b"\x1b(0lqk\x1b(B",
+    b"\x1b[?5h",
+    b"\x1b[?5l",
+    b"\x1b[3b",
+]
+_ACTIONS = st.one_of(
+    st.sampled_from(_PIECES),
+    st.tuples(st.integers(1, 24), st.integers(1, 7)),  # a resize
+    st.integers(-40, 40),  # read scrollback row (negative: from the newest end)
+    st.just("snapshot"),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.integers(1, 24),
+    st.integers(1, 7),
+    st.sampled_from([3, 40, 5000]),
+    st.sampled_from([1, 30, 1 << 17]),  # room for raw rows: hardly any, some, the default
+    st.lists(_ACTIONS, max_size=80),
+)
+def test_any_stream_reads_the_same_as_compacting_at_once(
+    columns: int, lines: int, limit: int, room: int, actions: list[object]
+) -> None:
+    model = TerminalModel(columns, lines, scrollback=limit)
+    model._pending_limit = room
+    reference = eager(columns, lines, scrollback=limit)
+    for action in actions:
+        if isinstance(action, bytes):
+            model.feed(action)
+            reference.feed(action)
+        elif isinstance(action, tuple):
+            model.resize(*action)
+            reference.resize(*action)
+        elif isinstance(action, int):
+            if -model.scrollback_len <= action < model.scrollback_len:
+                assert model.scrollback_cells(action) == reference.scrollback_cells(action)
+        else:
+            assert model.snapshot() == reference.snapshot()
+    assert scrollback_state(model) == scrollback_state(reference)

@@ -215,9 +215,10 @@ class BoxListScreen(Screen[None]):
     # ---------------------------------------------------------------- typing to filter
 
     def on_key(self, event: events.Key) -> None:
-        table = self.query_one(BoxTable)
-        if self.focused is not table:
-            return
+        # A printable key that reaches the screen was taken by no field (the fields keep their
+        # own), so it is meant for the filter. Not checking what has focus matters: right after
+        # the first letter moves focus to the filter, the next ones may still come from the
+        # table, and a fast typist's letters must not be lost.
         character = event.character
         if character and character in _FILTER_CHARS:
             event.stop()
