@@ -243,3 +243,29 @@ async def test_the_app_answers_while_a_pane_floods() -> None:
             key(letter, letter)
         await wait_for(lambda: table_names(app) == ["globex-web"], 5, "the filtered list")
         await wait_for(lambda: view.model.fed > during + 100_000, 20, "more of the flood")
+
+
+async def test_a_crash_report_shows_no_local_variables(inventory: Path) -> None:
+    """Textual prints each frame's locals when an app crashes; a chunk of output or the code
+    field's text held in one could be a token. clawtui's crash report leaves them out."""
+    secret = "sk-ant-oat01-" + "Q7" * 40
+
+    class Boom(ClawApp):
+        def on_ready(self) -> None:
+            chunk = secret.encode()  # a local a crash would otherwise print
+            raise RuntimeError(f"crash while holding {len(chunk)} bytes")
+
+        def _print_error_renderables(self) -> None:
+            self.reports = list(self._exit_renderables)  # what would reach the terminal
+            self._exit_renderables.clear()
+
+    app = Boom(inventory)
+    with pytest.raises(RuntimeError):
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+    report = Console(width=120, record=True, file=io.StringIO())
+    for renderable in app.reports:
+        report.print(renderable)
+    text = report.export_text()
+    assert "crash while holding" in text, "the report itself is kept"
+    assert secret not in text and secret[13:40] not in text

@@ -207,6 +207,20 @@ class ClawApp(App[int]):
             index = -1 if step > 0 else 0
         self._show(screens[(index + step) % len(screens)])
 
+    def _fatal_error(self) -> None:
+        """Textual's crash report, without the local variables of each frame: those may hold a
+        chunk of a pane's output or the code field's text, i.e. a token or a CODE#STATE."""
+        import rich
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
+        self._exit_renderables.append(
+            Segments(self.console.render(traceback, self.console.options))
+        )
+        self._close_messages_no_wait()
+
     @on(BoxStateChanged)
     def _box_state_changed(self, message: BoxStateChanged) -> None:
         for screen in self.screen_stack:
