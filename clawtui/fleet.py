@@ -17,7 +17,8 @@ about changes and a `Launcher` that runs each box's coroutine (a Textual worker,
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -116,8 +117,12 @@ class BoxOnboarding(RunnerListener):
         self.queued = False  # waiting for a slot
         self.running = False  # its runner's coroutine is alive
         self.url_shown_at: float | None = None
+        self.link_changed = False  # the link shown is not the first one: the old one is useless
         self.attention = False  # needs the operator: a link to send, or a failure
         self.error: str | None = None  # the runner itself stopped with this
+        #: The flow's latest notes and refused codes, (level, message), newest last.
+        self.notes: deque[tuple[str, str]] = deque(maxlen=6)
+        self.notes_total = 0  # how many notes ever came: a face can tell a new one
 
     @property
     def name(self) -> str:
@@ -187,8 +192,9 @@ class BoxOnboarding(RunnerListener):
 
     def on_effect(self, runner: Runner, effect: f.Effect) -> None:
         match effect:
-            case f.UrlReady():
+            case f.UrlReady(changed=changed):
                 self.url_shown_at = runner.clock()
+                self.link_changed = changed
                 self.attention = True
             case f.Finished(failure=None):
                 self.attention = False
@@ -196,9 +202,17 @@ class BoxOnboarding(RunnerListener):
                 self.attention = True
             case f.Audit(step="code sent"):
                 self.attention = False
+            case f.Notify(message=message, level=level):
+                self._note(level, message)
+            case f.CodeRejected(message=message):
+                self._note("error", message)
             case _:
                 pass
         self.fleet.listener.on_effect(self, effect)
+
+    def _note(self, level: str, message: str) -> None:
+        self.notes.append((level, message))
+        self.notes_total += 1
 
     def on_change(self, runner: Runner) -> None:
         self.fleet.changed(self)
@@ -222,7 +236,7 @@ class Fleet:
 
     def __init__(
         self,
-        boxes: Iterable[Box],
+        boxes: Sequence[Box],
         *,
         vault: Vault,
         audit: AuditLog,
@@ -233,7 +247,8 @@ class Fleet:
     ) -> None:
         if max_parallel < 1:
             raise ValueError("max_parallel must be at least 1")
-        self.boxes = {box.name: box for box in boxes}
+        #: The inventory, looked up when a box's onboarding is made (it may be edited meanwhile).
+        self.boxes = boxes
         self.vault = vault
         self.audit = audit
         self.listener = listener or FleetListener()
@@ -261,7 +276,10 @@ class Fleet:
         """The onboarding of a box, created (not started) on first use."""
         current = self.onboardings.get(name)
         if current is None:
-            current = BoxOnboarding(self, self.boxes[name], self._make_runner)
+            box = next((box for box in self.boxes if box.name == name), None)
+            if box is None:
+                raise KeyError(name)
+            current = BoxOnboarding(self, box, self._make_runner)
             self.onboardings[name] = current
         return current
 
@@ -334,11 +352,11 @@ class Fleet:
     def ready_links(self) -> list[LinkRow]:
         """Every link ready to send, in inventory order."""
         rows: list[LinkRow] = []
-        for name, box in self.boxes.items():
-            onboarding = self.onboardings.get(name)
+        for box in self.boxes:
+            onboarding = self.onboardings.get(box.name)
             url = onboarding.ready_link if onboarding is not None else None
             if url is not None:
-                rows.append(LinkRow(name, box.customer, url))
+                rows.append(LinkRow(box.name, box.customer, url))
         return rows
 
     # ---------------------------------------------------------------- end
