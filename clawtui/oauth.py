@@ -358,6 +358,7 @@ class CodeProblem(StrEnum):
     MISSING_STATE = "missing_state"
     MISSING_CODE = "missing_code"
     STATE_MISMATCH = "state_mismatch"
+    TOO_LONG = "too_long"
 
 
 class CodeError(ClawError):
@@ -376,6 +377,11 @@ class CodeError(ClawError):
 _INVISIBLE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
 _QUOTES = "'\"`‘’‚‛“”„‟«»‹›"
 _VERIFICATION_CODE = re.compile(r"\d{6}")
+#: The longest CODE#STATE taken. Real ones are far shorter; anything this long is not a
+#: code (a whole page, a log, a paste gone wrong) and must not be typed into claude.
+MAX_CODE_LENGTH = 512
+# A callback address carries more than the code; longer than this it is not one either.
+_MAX_CALLBACK_URL_LENGTH = 4 * MAX_CODE_LENGTH
 
 
 def normalize_code(text: str, *, expected_state: str | None = None) -> Code:
@@ -394,6 +400,8 @@ def normalize_code(text: str, *, expected_state: str | None = None) -> Code:
             problem=CodeProblem.EMPTY,
         )
     if cleaned.lower().startswith(("http://", "https://")):
+        if len(cleaned) > _MAX_CALLBACK_URL_LENGTH:
+            raise _too_long(len(cleaned), _MAX_CALLBACK_URL_LENGTH)
         code, state = _code_from_callback_url(cleaned)
     else:
         code, state = _split_code(cleaned)
@@ -408,7 +416,18 @@ def normalize_code(text: str, *, expected_state: str | None = None) -> Code:
     return Code(code, state)
 
 
+def _too_long(length: int, limit: int) -> CodeError:
+    return CodeError(
+        f"That is {length} characters long; a sign-in code (CODE#STATE) is at most {limit}. "
+        "Something else was pasted with it or instead of it, so nothing "
+        "was sent. Ask the customer to copy just the code from the sign-in page.",
+        problem=CodeProblem.TOO_LONG,
+    )
+
+
 def _split_code(cleaned: str) -> tuple[str, str]:
+    if len(cleaned) > MAX_CODE_LENGTH:
+        raise _too_long(len(cleaned), MAX_CODE_LENGTH)
     if _VERIFICATION_CODE.fullmatch(cleaned):
         raise CodeError(
             "That is a 6-digit verification code: it goes in the customer's browser, on the page "

@@ -41,8 +41,11 @@ from clawtui.snapshot import Hyperlink, ScreenText
 
 # ------------------------------------------------------------------------------------ helpers
 
+# At most 255, so that CODE#STATE stays within normalize_code's 512 characters.
 B64URL = st.text(
-    alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-", min_size=1
+    alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-",
+    min_size=1,
+    max_size=255,
 )
 
 
