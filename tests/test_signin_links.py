@@ -11,6 +11,7 @@ bytes, as a box would send them.
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import secrets
 import sys
@@ -453,3 +454,44 @@ async def test_headless_prints_the_warning_and_waits_for_the_real_link(
     assert find_box(load_inventory(inventory), FOREIGN_BOX.name).test_signin_base == (
         foreign_fleet.signin_base
     )
+
+
+@pytest.mark.slow
+async def test_the_tui_shows_the_warning_and_only_the_real_link(
+    foreign_fleet: SimServer, tmp_path: Path
+) -> None:
+    from rich.console import Console
+    from textual.widgets import Static
+
+    from clawtui.audit import AuditLog
+    from clawtui.tui.app import ClawApp
+    from clawtui.tui.screens.boxes import BoxListScreen
+    from clawtui.tui.screens.onboard import OnboardScreen
+    from clawtui.vault import Vault
+    from tests.conftest import wait_for
+
+    app = ClawApp(
+        tmp_path / "boxes.toml",
+        boxes=foreign_fleet.inventory_boxes(),
+        vault=Vault(tmp_path / "state" / "vault"),
+        audit=AuditLog(tmp_path / "state" / "audit.jsonl"),
+        screenshot_dir=tmp_path,
+    )
+
+    def plain(widget: Static) -> str:
+        console = Console(width=1000, record=True, file=io.StringIO())
+        console.print(widget.content)
+        return console.export_text()
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(lambda: isinstance(app.screen, BoxListScreen), 10, "the box list")
+        await pilot.press("ctrl+o")
+        screen = app.screen
+        assert isinstance(screen, OnboardScreen) and screen.box.name == FOREIGN_BOX.name
+        await wait_for(lambda: screen.url is not None, 15, "the sign-in link in the panel")
+        assert screen.url is not None and screen.url.startswith(foreign_fleet.signin_base + "/")
+        await pilot.pause()
+        messages = plain(screen.query_one("#messages", Static))
+        assert f"sign-in link to {EVIL}, which is not Anthropic's: do not send it" in messages
+        panel = plain(screen.query_one("#url-panel", Static))
+        assert EVIL not in panel and not screen.url_changed
