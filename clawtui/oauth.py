@@ -152,6 +152,7 @@ def link_host(url: str) -> str:
     return label
 
 
+@functools.lru_cache(maxsize=64)  # the same link is read after every chunk
 def state_of(url: str) -> str | None:
     """The `state` query parameter of a sign-in URL, or None (short form, or absent)."""
     query = urlsplit(url).query

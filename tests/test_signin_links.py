@@ -151,6 +151,18 @@ def test_a_link_counts_only_when_its_text_spells_the_whole_target() -> None:
     assert find_sign_in_url(half) is None
 
 
+def test_a_link_after_wide_characters_on_its_row_is_read_by_columns() -> None:
+    """Link cells are columns; a plain line holds a wide character once and a combining mark
+    with its base: the covered text is still found where the screen shows it."""
+    url = sign_in_url()
+    prefix = "日本e\u0301 "  # 6 columns, 5 characters
+    rows = [osc8(url, url[:74])] + [osc8(url, piece) for piece in pieces(url[74:], 80)]
+    screen = screen_of(f"{LEAD_IN}\r\n\r\n{prefix}" + "\r\n".join(rows) + f"\r\n\r\n{PROMPT}\r\n")
+    assert screen.links[0].start == 6
+    found = find_sign_in_url(screen)
+    assert found is not None and found.url == url and found.source == "osc8"
+
+
 @pytest.mark.parametrize("form", ["text", "osc8"])
 def test_http_instead_of_https_is_refused(form: str) -> None:
     url = sign_in_url("http://claude.ai")
