@@ -222,8 +222,9 @@ class SimServer:
                 f"key = {_toml_string(str(box.key))}",
                 f"known_hosts = {_toml_string(str(box.known_hosts))}",
                 f"customer = {_toml_string(box.customer)}",
-                f"test_signin_base = {_toml_string(box.test_signin_base or '')}",
             ]
+            if box.test_signin_base:
+                lines.append(f"test_signin_base = {_toml_string(box.test_signin_base)}")
         Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     @property
