@@ -492,7 +492,7 @@ async def test_the_tui_shows_the_warning_and_only_the_real_link(
 
     def plain(widget: Static) -> str:
         console = Console(width=1000, record=True, file=io.StringIO())
-        console.print(widget.content)
+        console.print(widget.content or widget.render())
         return console.export_text()
 
     async with app.run_test(size=(120, 40)) as pilot:
@@ -502,8 +502,9 @@ async def test_the_tui_shows_the_warning_and_only_the_real_link(
         assert isinstance(screen, OnboardScreen) and screen.box.name == FOREIGN_BOX.name
         await wait_for(lambda: screen.url is not None, 15, "the sign-in link in the panel")
         assert screen.url is not None and screen.url.startswith(foreign_fleet.signin_base + "/")
-        await pilot.pause()
-        messages = plain(screen.query_one("#messages", Static))
-        assert f"sign-in link to {EVIL}, which is not Anthropic's: do not send it" in messages
+        warning = f"sign-in link to {EVIL}, which is not Anthropic's: do not send it"
+        await wait_for(
+            lambda: warning in plain(screen.query_one("#messages", Static)), 5, "the warning"
+        )
         panel = plain(screen.query_one("#url-panel", Static))
-        assert EVIL not in panel and not screen.url_changed
+        assert EVIL not in panel and not screen.onboarding.link_changed
