@@ -36,6 +36,7 @@ from .oauth import (
     read_setup_token,
 )
 from .openclaw import PasteTokenStatus, Validation, parse_models_status, read_paste_token
+from .programs import CLAUDE, OPENCLAW, install_hint, program_name
 from .secret import Code, Token
 from .snapshot import ScreenText
 
@@ -353,14 +354,6 @@ Effect = (
 
 _ENTER = b"\r"
 _CTRL_C = b"\x03"
-
-_INSTALL_HINTS = {
-    "claude": "install Claude Code on the box: npm install -g @anthropic-ai/claude-code",
-    "openclaw": (
-        "install OpenClaw on the box: npm install -g openclaw (it needs Node >= 24.16; on an "
-        "older Node npm silently installs the empty 0.0.1 placeholder: run `clawtui check`)"
-    ),
-}
 
 
 @dataclass
@@ -877,8 +870,8 @@ class Flow:
             return
         if exit_status == 127:
             error = CommandNotFoundError(
-                f"`{_program(self.box.status_command)}` is not installed on {self.box.name}; "
-                f"{_INSTALL_HINTS.get(_program(self.box.status_command), 'install it')}.",
+                f"`{program_name(self.box.status_command)}` is not installed on "
+                f"{self.box.name}. {install_hint(program_name(self.box.status_command))}",
                 box=self.box.name,
                 command=self.box.status_command,
             )
@@ -937,7 +930,7 @@ class Flow:
             if status == 127:
                 reason = (
                     f"`claude` is not installed on {self.box.name} (exit 127): "
-                    f"{_INSTALL_HINTS['claude']}, then restart."
+                    f"{install_hint(CLAUDE)}"
                 )
             else:
                 reason = (
@@ -952,7 +945,7 @@ class Flow:
         if status == 127:
             reason = (
                 f"`openclaw` is not installed on {self.box.name} (exit 127): "
-                f"{_INSTALL_HINTS['openclaw']}. The token is kept in the vault; resume afterwards."
+                f"{install_hint(OPENCLAW)} The token is kept in the vault; resume afterwards."
             )
         else:
             how = f"signal {signal}" if signal else f"exit status {status}"
@@ -1116,14 +1109,6 @@ _CODE_ADVICE: dict[SetupTokenErrorKind, str] = {
     ),
     SetupTokenErrorKind.OTHER: "Ask the customer for a fresh code from the current link.",
 }
-
-
-def _program(command: str) -> str:
-    for word in command.split():
-        if "=" in word and not word.startswith("="):
-            continue
-        return word.rsplit("/", 1)[-1]
-    return command
 
 
 def _echo_shows(status: SetupTokenStatus, code: Code) -> bool:

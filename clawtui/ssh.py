@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
-import shlex
 import socket
 from collections import deque
 from collections.abc import AsyncIterator, Sequence
@@ -38,6 +36,7 @@ from .errors import (
     UnreachableError,
 )
 from .inventory import DEFAULT_PORT, DEFAULT_USER, Box
+from .programs import install_hint, program_name
 
 #: An OpenSSH client config file to read instead of `~/.ssh/config` (tests, demos, CI).
 SSH_CONFIG_ENV = "CLAWTUI_SSH_CONFIG"
@@ -47,10 +46,6 @@ KEEPALIVE_COUNT_MAX = 3
 HIGH_WATER = 256 * 1024
 #: ...and below which reading resumes.
 LOW_WATER = 64 * 1024
-
-_ASSIGNMENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
-# Words that run the program named after them (options of theirs are skipped too).
-_PREFIX_WORDS = {"exec", "command", "env", "nohup", "time"}
 
 
 # --------------------------------------------------------------------------------- events
@@ -103,37 +98,10 @@ class CommandResult:
 # --------------------------------------------------------------------------------- helpers
 
 
-def program_name(command: str) -> str:
-    """The program a shell command runs: its first word after any `VAR=value` assignments
-    (and after `exec`, `env` and the like)."""
-    try:
-        words = shlex.split(command)
-    except ValueError:  # unbalanced quotes: the shell will complain; take words as they are
-        words = command.split()
-    for word in words:
-        if not _ASSIGNMENT_RE.match(word) and word not in _PREFIX_WORDS and word[:1] != "-":
-            return word
-    return command.strip()
-
-
-_INSTALL_HINTS = {
-    "claude": "Install Claude Code there: `npm install -g @anthropic-ai/claude-code` "
-    "(needs Node.js), then try again.",
-    "openclaw": "Install OpenClaw there: `npm install -g openclaw`. It needs Node.js 24.16 or "
-    "newer: on an older Node, npm silently installs an empty placeholder (0.0.1) without the "
-    "command, so check `node --version` first.",
-    "node": "Install Node.js 24 there (for example from NodeSource), then try again.",
-    "npm": "Install Node.js 24 there (npm comes with it), then try again.",
-}
-
-
 def command_not_found(command: str, box: Box) -> CommandNotFoundError:
     """The error for a command that exited with status 127 on `box` (not found by the shell)."""
     program = program_name(command)
-    base = os.path.basename(program)
-    hint = _INSTALL_HINTS.get(
-        base, f"Install `{base}` there, or fix the command in the inventory, then try again."
-    )
+    hint = install_hint(program)
     return CommandNotFoundError(
         f"`{program}` is not installed on {box.name} ({box.address}): the shell there found no "
         f"such command (exit status 127). {hint}",
