@@ -253,8 +253,7 @@ async def _connect_hop(
 ) -> asyncssh.SSHClientConnection:
     """Connect to one jump host (through `tunnel`, the one before it, if any) as to a box: its
     host key checked against the box's known_hosts file, ~/.ssh/config applied to its name."""
-    # A fingerprint the operator confirmed is taken by the first hop that offers it.
-    client = _Client(box, known_hosts, None if box_client.accepted else box_client.accept)
+    client = _Client(box, known_hosts, box_client.accept)
     try:
         options = await asyncssh.SSHClientConnectionOptions.construct(
             config=config,
@@ -290,7 +289,9 @@ async def _connect_hop(
         client, target, options, tunnel, hop.host, options.port, connect_timeout=connect_timeout
     )
     if client.accepted:
-        box_client.accepted = True
+        # The fingerprint the operator confirmed was this hop's: hosts further on that are
+        # not known yet need a confirmation of their own.
+        box_client.forget_accept()
     if tunnel is not None:
         connection.set_tunnel(tunnel)
     return connection
@@ -772,6 +773,9 @@ class _Client(asyncssh.SSHClient):
     def accept(self) -> str | None:
         """The fingerprint the operator confirmed for this connection, if any."""
         return self._accept_fingerprint
+
+    def forget_accept(self) -> None:
+        self._accept_fingerprint = None
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True

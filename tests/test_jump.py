@@ -197,6 +197,28 @@ async def test_an_unknown_bastion_key_is_reported_then_accepted_once_confirmed(
     assert known_hosts.read_text().endswith(bastion.known_hosts_line())
 
 
+async def test_bastion_and_box_both_unknown_are_confirmed_one_at_a_time(
+    sim_server: SimServer, sim_box: Box, bastion: Bastion, tmp_path: Path
+) -> None:
+    known_hosts = tmp_path / "known_hosts"
+    box = behind(sim_box, bastion, known_hosts)
+    with pytest.raises(HostKeyUnknownError) as caught:
+        await connect(box)
+    assert caught.value.fingerprint == bastion.fingerprint
+    # The bastion's confirmed key is taken by the bastion; the box is then asked about as new
+    # (not as a key that differs from the one confirmed).
+    with pytest.raises(HostKeyUnknownError) as caught:
+        await connect(box, accept_host_key=bastion.fingerprint)
+    assert caught.value.fingerprint == sim_server.host_key_fingerprint
+    assert "box acme-prod" in str(caught.value) and "not known yet" in str(caught.value)
+    assert known_hosts.read_text() == bastion.known_hosts_line()
+    async with await connect(box, accept_host_key=sim_server.host_key_fingerprint) as connection:
+        assert (await connection.run("echo both")).stdout == "both\n"
+    assert (
+        known_hosts.read_text() == bastion.known_hosts_line() + sim_server.known_hosts.read_text()
+    )
+
+
 async def test_the_box_key_is_checked_behind_the_bastion(
     sim_server: SimServer, sim_box: Box, bastion: Bastion, tmp_path: Path
 ) -> None:
