@@ -194,6 +194,7 @@ async def connect(
             keepalive_count_max=KEEPALIVE_COUNT_MAX,
             agent_forwarding=False,
             x11_forwarding=False,
+            send_env=SEND_ENV,
         )
         if box.user is None and options.config.get("User") is None:
             # Neither the inventory nor the config names a user: clawtui's default, not the
@@ -201,11 +202,11 @@ async def connect(
             options = await asyncssh.SSHClientConnectionOptions.construct(
                 options, config=None, username=DEFAULT_USER
             )
-        # OpenSSH adds a config's SendEnv to the system config's usual LANG LC_*.
-        send_env = [*SEND_ENV, *(options.config.get("SendEnv") or ())]
-        options = await asyncssh.SSHClientConnectionOptions.construct(
-            options, config=None, send_env=send_env
-        )
+        if options.config.get("SendEnv"):
+            # OpenSSH adds a config's SendEnv to the system config's usual LANG LC_*.
+            options = await asyncssh.SSHClientConnectionOptions.construct(
+                options, config=None, send_env=[*SEND_ENV, *options.config.get("SendEnv")]
+            )
         # The inventory's `jump` wins over ProxyJump from the config, which asyncssh would
         # follow by itself, but with none of the host key checks below: it is done here.
         jump = box.jump or options.tunnel

@@ -346,6 +346,15 @@ async def test_lang_and_lc_variables_reach_a_box_that_accepts_them(
             lines = (await connection.run("env")).stdout.split()
         assert "LANG=pt_BR.UTF-8" in lines and "LC_TIME=de_DE.UTF-8" in lines
         assert not any(line.startswith("CLAWTUI_NOT_FOR_THE_BOX") for line in lines)
+
+        # A SendEnv in the ssh config adds to LANG and LC_*, as with OpenSSH.
+        config = tmp_path / "ssh_config"
+        config.write_text("Host *\n    SendEnv CLAWTUI_ASKED_*\n")
+        monkeypatch.setenv("CLAWTUI_ASKED_FOR", "yes")
+        async with await connect(box, ssh_config=config) as connection:
+            lines = (await connection.run("env")).stdout.split()
+        assert {"LANG=pt_BR.UTF-8", "LC_TIME=de_DE.UTF-8", "CLAWTUI_ASKED_FOR=yes"} <= set(lines)
+        assert not any(line.startswith("CLAWTUI_NOT_FOR_THE_BOX") for line in lines)
     finally:
         server.close()
         await server.wait_closed()
