@@ -324,11 +324,16 @@ async def _dial(
     except asyncssh.HostKeyNotVerifiable as error:
         raise client.host_key_error(error) from None
     except asyncssh.PermissionDenied:
+        check = (
+            "the user in this box's `jump` and its key (the box's `key`, or IdentityFile for "
+            "the jump host in ~/.ssh/config)"
+            if target.jump
+            else "`user` and `key` for this box in the inventory (or ~/.ssh/config)"
+        )
         raise AuthenticationError(
             f"{target} refused every key offered for user {target.user!r}"
-            f"{_keys_tried(box)}. Check `user` and `key` for this box in the inventory (or "
-            "~/.ssh/config), or add the right key to ssh-agent (`ssh-add KEYFILE`; needed if the "
-            "key file has a passphrase), then connect again.",
+            f"{_keys_tried(box)}. Check {check}, or add the right key to ssh-agent (`ssh-add "
+            "KEYFILE`; needed if the key file has a passphrase), then connect again.",
             box=box.name,
         ) from None
     except asyncssh.KeyExchangeFailed as error:
@@ -824,10 +829,13 @@ class _Client(asyncssh.SSHClient):
         else:
             lead = f"{target} is not known yet: its host key is {key_type} {fingerprint}."
         public_key = b" ".join(key.export_public_key("openssh").split()[:2])
+        where = "jump host" if target.jump else "box"
         return HostKeyUnknownError(
-            f"{lead} Compare this fingerprint with the one the box's owner sees (`ssh-keygen "
-            "-lf /etc/ssh/ssh_host_ed25519_key.pub` on the box); accept it only if they match.",
+            f"{lead} Compare this fingerprint with the one the {where}'s owner sees (`ssh-keygen "
+            f"-lf /etc/ssh/ssh_host_ed25519_key.pub` on the {where}); accept it only if they "
+            "match.",
             box=box.name,
+            jump_host=target.address if target.jump else "",
             host=self.offered_host,
             port=self.offered_port,
             fingerprint=fingerprint,

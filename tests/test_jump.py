@@ -16,6 +16,7 @@ import asyncssh
 import pytest
 
 from clawtui.errors import (
+    AuthenticationError,
     HostKeyChangedError,
     HostKeyUnknownError,
     InventoryError,
@@ -129,6 +130,19 @@ async def read_until(process: PtyProcess, text: bytes) -> bytes:
     return output
 
 
+async def host_key_dialog_text(error: HostKeyUnknownError) -> str:
+    """The words of the TUI's host key dialog for `error`."""
+    from textual.app import App
+    from textual.widgets import Static
+
+    from clawtui.tui.screens.hostkey import HostKeyScreen
+
+    app: App[None] = App()
+    async with app.run_test(size=(120, 40)):
+        await app.push_screen(HostKeyScreen(error))
+        return " ".join(str(static.render()) for static in app.screen.query(Static))
+
+
 # ------------------------------------------------------------------------------ through a bastion
 
 
@@ -190,7 +204,15 @@ async def test_an_unknown_bastion_key_is_reported_then_accepted_once_confirmed(
     assert (error.host, error.port) == ("127.0.0.1", bastion.port)
     assert error.fingerprint == bastion.fingerprint
     assert "jump host" in str(error) and "not known yet" in str(error)
+    assert "the jump host's owner" in str(error)
+    assert error.jump_host == f"jumper@127.0.0.1:{bastion.port}"
     assert bastion.forwarded == []
+
+    # The TUI's dialog says whose key it is: the bastion's, not the box's.
+    dialog_text = await host_key_dialog_text(error)
+    assert f"The jump host jumper@127.0.0.1:{bastion.port} on the way to acme-prod" in dialog_text
+    assert "Check it with the jump host's owner" in dialog_text
+    assert error.fingerprint in dialog_text
 
     async with await connect(box, accept_host_key=bastion.fingerprint) as connection:
         assert (await connection.run("echo in")).stdout == "in\n"
@@ -231,9 +253,25 @@ async def test_the_box_key_is_checked_behind_the_bastion(
     assert caught.value.fingerprint == sim_server.host_key_fingerprint
     assert caught.value.port == sim_server.port
     assert "box acme-prod" in str(caught.value)
+    assert caught.value.jump_host == ""
     assert bastion.forwarded == [("127.0.0.1", sim_server.port)]
     # The hop opened for nothing is not left behind.
     await wait_for(lambda: bastion.connected == 0, what="the hop to be closed")
+
+
+async def test_a_bastion_that_refuses_the_key_is_named(
+    sim_server: SimServer, sim_box: Box, tmp_path: Path
+) -> None:
+    stranger = asyncssh.generate_private_key("ssh-ed25519")
+    async with Bastion(stranger) as bastion:  # lets in another key than the operator's
+        box = behind(sim_box, bastion, both_known(sim_server, bastion, tmp_path))
+        with pytest.raises(AuthenticationError) as caught:
+            await connect(box)
+    message = str(caught.value)
+    assert f"jump host jumper@127.0.0.1:{bastion.port}" in message
+    assert "refused every key offered for user 'jumper'" in message
+    assert "the user in this box's `jump`" in message
+    assert bastion.forwarded == []
 
 
 async def test_a_bastion_that_does_not_forward_is_named(
