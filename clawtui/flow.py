@@ -387,6 +387,7 @@ class Flow:
     _last_setup: SetupTokenStatus | None = None
     _last_paste: PasteTokenStatus | None = None
     _running: set[PaneName] = field(default_factory=set)
+    _foreign_hosts: set[str] = field(default_factory=set)  # warned about in this setup run
 
     # ---------------------------------------------------------------- public
 
@@ -572,6 +573,7 @@ class Flow:
         self._code_attempts = 0
         self._stale_error = None
         self._last_setup = None
+        self._foreign_hosts = set()
         self.token = None
         self._running.add(SETUP)
         self._step(Step.START, StepState.ACTIVE, now)
@@ -584,8 +586,9 @@ class Flow:
             return
         if self.token is not None:
             return  # the rest of the setup-token output is of no interest any more
-        status = read_setup_token(screen)
+        status = read_setup_token(screen, test_signin_base=self.box.test_signin_base)
         self._last_setup = status
+        self._warn_foreign_links(status.foreign_hosts, out)
         if status.no_pty:
             self._fail(
                 Step.START,
@@ -632,6 +635,22 @@ class Flow:
                         self._try_code(pending, now, out)
             case _:
                 pass
+
+    def _warn_foreign_links(self, hosts: Sequence[str], out: list[Effect]) -> None:
+        """A sign-in link to another host is never offered (the parser drops it); the operator
+        hears of it once per host, and the flow keeps waiting for Anthropic's link."""
+        for host in hosts:
+            if host in self._foreign_hosts:
+                continue
+            self._foreign_hosts.add(host)
+            out.append(
+                Notify(
+                    f"the box showed a sign-in link to {host}, which is not Anthropic's: "
+                    "do not send it",
+                    "warning",
+                )
+            )
+            out.append(Audit("sign-in link refused", "not anthropic", host))
 
     def _announce_url(self, url: SignInUrl, now: float, out: list[Effect]) -> None:
         if self.url is not None and url.url == self.url.url:

@@ -29,6 +29,8 @@ DEFAULT_KNOWN_HOSTS = "~/.ssh/known_hosts"
 
 # Box names end up in file names (the token vault) and worker group names: keep them plain.
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# `test_signin_base`: scheme, host (a name or an IP, IPv6 in brackets), optional port, nothing else.
+_ORIGIN_RE = re.compile(r"^https?://(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?/?$")
 
 EXAMPLE = """\
 [[box]]
@@ -56,6 +58,9 @@ class Box:
     setup_token_command: str = DEFAULT_SETUP_TOKEN_COMMAND
     paste_token_command: str = DEFAULT_PASTE_TOKEN_COMMAND
     status_command: str = DEFAULT_STATUS_COMMAND
+    #: For testing only: an origin (`http://127.0.0.1:43121`) whose sign-in links clawtui may
+    #: offer besides Anthropic's. The demo and `clawtui sim` set it for their simulated boxes.
+    test_signin_base: str | None = None
     #: Jump hosts to reach the box through, as OpenSSH's ProxyJump: "user@host:port,..." ("" none).
     jump: str = ""
 
@@ -86,6 +91,7 @@ _FIELDS: dict[str, _Field] = {
     "setup_token_command": _Field(str, command=True),
     "paste_token_command": _Field(str, command=True),
     "status_command": _Field(str, command=True),
+    "test_signin_base": _Field(str),
     "jump": _Field(str),
 }
 
@@ -211,6 +217,17 @@ def _parse_box(table: Any, *, index: int, path: Path) -> Box:
             box=label,
             field="port",
         )
+    base = values.get("test_signin_base")
+    if base is not None:
+        if not _ORIGIN_RE.match(base):
+            raise InventoryError(
+                'must be an origin such as "http://127.0.0.1:43121" (scheme, host and port, '
+                "no path); it is for testing with the simulator only",
+                path=path,
+                box=label,
+                field="test_signin_base",
+            )
+        values["test_signin_base"] = base.rstrip("/")
     return Box(**values)
 
 
