@@ -159,8 +159,7 @@ class Runner:
         self.finished.clear()
         self.outcome = None
         # A box that was ready before is being renewed: same flow, the audit says so.
-        last = self.audit.last_results().get(self.box.name)
-        self.flow.renewal = last is not None and last.step == "ready"
+        self.flow.renewal = self.box.name in self.audit.last_ready()
         self.post(f.Begin(token))
 
     async def _loop(self, *, until_finished: bool) -> None:

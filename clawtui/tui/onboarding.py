@@ -107,11 +107,21 @@ class Onboarding(RunnerListener):
                 self.screen.log_message(message, level)
                 if level != "info" and not watching:
                     self.app.notify(message, title=name, severity=_SEVERITY[level])
-            case f.Finished(failure=None):
+            case f.AskModel(current=current, proposed=proposed):
+                self.attention = True
+                self._ask_model(current, proposed)
+            case f.Finished(failure=None, not_in_use=True):
                 self.attention = False
                 self.app.notify(
-                    f"{name}: verified (anthropic:manual).", title="Verified", timeout=8
+                    f"{name}: the token is stored, but OpenClaw's default model is "
+                    f"{self.runner.flow.after.default_model or 'unknown'}: not in use.",
+                    title="Stored, not in use",
+                    severity="warning",
+                    timeout=10,
                 )
+            case f.Finished(failure=None):
+                self.attention = False
+                self.app.notify(self.runner.flow.ready_line(), title="Ready", timeout=8)
             case f.Finished(failure=failure) if failure is not None and isinstance(
                 failure.error, HostKeyUnknownError
             ):
@@ -126,6 +136,19 @@ class Onboarding(RunnerListener):
                 self.attention = False
             case _:
                 pass
+
+    def _ask_model(self, current: str | None, proposed: str) -> None:
+        """The default model is not Anthropic's: Switch or Keep (see DefaultModelScreen)."""
+        from .screens.model import DefaultModelScreen
+
+        def answer(model: str | None) -> None:
+            self.attention = False
+            self.runner.choose_model(model)
+            # Back on the box's screen the code field is gone (the token is captured): leave
+            # the keys with the screen (escape, recoveries), not with a live pane.
+            self.screen.call_after_refresh(self.screen.set_focus, None)
+
+        self.app.push_screen(DefaultModelScreen(self.box.name, current, proposed), answer)
 
     def _ask_host_key(self, error: HostKeyUnknownError, recoveries: tuple[f.Recovery, ...]) -> None:
         """An unknown box: show its fingerprint; once trusted, carry on where it stopped."""
@@ -159,7 +182,7 @@ class Onboarding(RunnerListener):
             case f.Phase.WAITING_CODE:
                 return "link ready"
             case f.Phase.VERIFIED:
-                return "verified"
+                return "ready, expiring" if flow.after.expiring else "ready"
             case f.Phase.FAILED:
                 step = flow.failure.step.value if flow.failure else ""
                 return f"failed: {step}"

@@ -273,7 +273,7 @@ class OnboardScreen(Screen[None]):
                 ("Token ", "bold"),
                 (token.masked, "bold green"),
                 f"\nfingerprint {token.fingerprint}\n",
-                ("kept in the vault until verified; f9 reveals it", "dim"),
+                ("kept in the vault until stored in OpenClaw; f9 reveals it", "dim"),
             )
         )
 
@@ -316,15 +316,18 @@ class OnboardScreen(Screen[None]):
             failure is not None and f.Recovery.RETRY_CODE not in failure.recoveries,
             "-no-code",
         )
-        self.set_class(self.flow.phase == f.Phase.VERIFIED, "-verified")
+        self.set_class(self.flow.phase in (f.Phase.VERIFIED, f.Phase.NOT_IN_USE), "-verified")
         banner = self.query_one("#banner-text", Static)
         if failure is None:
             if self.flow.phase == f.Phase.VERIFIED:
-                token = self.flow.token
-                tail = f" (token …{token.last4})" if token is not None else ""
+                lines = [Text(f"✓ {self.flow.ready_line()}", style="bold green")]
+                lines += [Text(f"! {warning}", style="yellow") for warning in self.flow.warnings]
+                banner.update(Group(*lines))
+            elif self.flow.phase == f.Phase.NOT_IN_USE:
                 banner.update(
                     Text(
-                        f"✓ Verified: anthropic:manual on {self.box.name}{tail}", style="bold green"
+                        f"■ {self.flow.not_in_use_line()}",
+                        style="bold yellow",
                     )
                 )
             return
@@ -400,7 +403,7 @@ class OnboardScreen(Screen[None]):
         recovery = _ACTION_RECOVERY.get(action)
         if recovery is not None:
             if recovery == f.Recovery.RESTART:
-                return self.flow.phase not in (f.Phase.IDLE, f.Phase.VERIFIED)
+                return self.flow.phase not in (f.Phase.IDLE, f.Phase.VERIFIED, f.Phase.NOT_IN_USE)
             # Hidden unless it makes sense now: the footer lists only what the operator can do.
             return recovery in self.flow.recoveries
         if action == "reveal":
