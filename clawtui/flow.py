@@ -3,9 +3,10 @@
 One `Flow` per box. It is fed events — what a pane's screen shows now (`Screen`), a program's
 exit, a dropped connection, the operator's code or chosen recovery, the result of a verification,
 the passing of time (`Tick`) — and answers with effects (`Connect`, `Start`, `Paste`, `Send`,
-`StoreToken`, `RunStatus`, `Audit`, `UrlReady`, `Notify`, `Finished`, …). It performs no I/O and
-reads no clock: the `Runner` performs the effects and feeds back their results, for the TUI and
-the headless command alike, and the tests feed it recorded screens directly.
+`StoreToken`, `RunCommand`, `AskModel`, `Audit`, `UrlReady`, `Notify`, `Finished`, …). It
+performs no I/O and reads no clock: the `Runner` performs the effects and feeds back their
+results, for the TUI and the headless command alike, and the tests feed it recorded screens
+directly.
 
 The rules it keeps:
 - Never judge success by an exit status: closing a PTY also makes `claude` exit 0.
@@ -14,6 +15,9 @@ The rules it keeps:
 - Never type blind: the code and the token are pasted only at a prompt that is ready, and Enter is
   sent on its own once the paste shows up in the input.
 - Every step has a deadline; a failure names the problem and the recoveries that make sense.
+- A stored token is not a working box: after the paste come the default model (switch or ask),
+  the gateway restart (judged by `gateway status --json`, not by an exit status) and OpenClaw's
+  own `models status --check`. Only that ends in Ready.
 """
 
 from __future__ import annotations
