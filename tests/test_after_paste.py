@@ -17,7 +17,16 @@ from pathlib import Path
 
 import pytest
 
+from clawtui.checks import (
+    CheckResult,
+    Probe,
+    Status,
+    judge_default_model,
+    judge_gateway,
+    judge_token_expiry,
+)
 from clawtui.errors import ClawError, OpenClawAnswerError
+from clawtui.inventory import Box
 from clawtui.openclaw import (
     GatewayState,
     parse_gateway_status_json,
@@ -224,3 +233,51 @@ def test_sim_gateway_states(tmp_path: Path) -> None:
     assert restarted.returncode == 1 and "Gateway restart failed" in restarted.stderr
     state = parse_gateway_status_json(openclaw(broken, "gateway", "status", "--json").stdout)
     assert state.state == GatewayState.STOPPED
+
+
+# --- checks: default model, gateway, token expiry -----------------------------------------------
+
+
+def probe(name: str, output: str) -> Probe:
+    return Probe(name, "/usr/bin/openclaw", output, 0)
+
+
+CHECK_BOX = Box(name="acme-prod", host="h")
+NOW_MS = 1_800_000_000_000
+DAY_MS = 86_400_000
+
+
+def test_check_default_model() -> None:
+    token = fake_token()
+    on_openai = judge_default_model(CHECK_BOX, probe("models", status_json(token)))
+    assert on_openai.status is Status.WARN and "not Claude" in on_openai.found
+    assert "--default-model" in on_openai.advice
+    on_claude = status_json(token, default="anthropic/claude-sonnet-4-6")
+    assert judge_default_model(CHECK_BOX, probe("models", on_claude)).status is Status.OK
+    broken = judge_default_model(CHECK_BOX, probe("models", '{"defaultModel": '))
+    assert broken.status is Status.WARN and broken.found == "not readable"
+    assert judge_default_model(CHECK_BOX, None).status is Status.UNKNOWN
+
+
+def test_check_gateway() -> None:
+    bare = '{"service": {"loaded": false}, "inspectionReason": "service-manager-unavailable"}'
+    result = judge_gateway(CHECK_BOX, probe("gateway", bare))
+    assert result.status is Status.WARN and "not installed as a service" in result.advice
+    running = '{"service": {"loaded": true, "runtime": {"status": "running"}}}'
+    assert judge_gateway(CHECK_BOX, probe("gateway", running)).status is Status.OK
+
+
+def test_check_token_expiry_warns_under_30_days() -> None:
+    token = fake_token()
+
+    def expiry(days: float) -> CheckResult:
+        answer = status_json(token, expiresAt=int(NOW_MS + days * DAY_MS))
+        return judge_token_expiry(CHECK_BOX, probe("models", answer), NOW_MS)
+
+    assert expiry(200).status is Status.OK
+    assert expiry(29).status is Status.WARN and "Renew acme-prod" in expiry(29).advice
+    assert expiry(-1).status is Status.WARN and expiry(-1).found.startswith("expired")
+    static = judge_token_expiry(CHECK_BOX, probe("models", status_json(token)), NOW_MS)
+    assert static.status is Status.WARN and static.found == "no expiry recorded"
+    nothing = judge_token_expiry(CHECK_BOX, probe("models", status_json(None)), NOW_MS)
+    assert nothing.status is Status.OK and nothing.found == "no Claude token stored yet"
