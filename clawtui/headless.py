@@ -165,6 +165,11 @@ async def onboard(
         return EXIT_VERIFIED
     failure = outcome.failure
     printer.say(f"{box.name}: failed at '{failure.step.value}': {failure.reason}")
+    if runner.flow.after.stored:
+        printer.say(
+            f"{box.name}: the token is stored in OpenClaw; no new sign-in is needed. Once the "
+            f"cause is fixed, `openclaw models status --check` on the box says whether it is ready."
+        )
     if f.Recovery.RESUME in failure.recoveries and runner.vault.load(box.name) is not None:
         printer.say(
             f"{box.name}: the token is kept in the vault; finish with: "

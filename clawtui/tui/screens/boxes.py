@@ -60,6 +60,8 @@ class BoxListScreen(Screen[None]):
         super().__init__()
         self.selected: set[str] = set()
         self.checks: dict[str, str] = {}
+        #: Each box's last ready record (the Expires column), re-read when a box finishes.
+        self._ready: dict[str, AuditRecord] = {}
 
     @property
     def claw(self) -> ClawApp:
@@ -116,7 +118,7 @@ class BoxListScreen(Screen[None]):
         table.clear()
         needle = self.query_one("#filter", Input).value.strip().lower()
         last = self.claw.audit.last_results()
-        ready = self.claw.audit.last_ready()
+        ready = self._ready = self.claw.audit.last_ready()
         within = _EXPIRES_FILTER.match(needle)
         for box in self.claw.boxes:
             if within is not None:
@@ -199,7 +201,10 @@ class BoxListScreen(Screen[None]):
             self.refresh_queue()
             return
         last = self.claw.audit.last_results().get(name)
-        ready = self.claw.audit.last_ready().get(name)
+        onboarding = self.claw.onboardings.get(name)
+        if onboarding is not None and onboarding.runner.flow.phase == Phase.VERIFIED:
+            self._ready = self.claw.audit.last_ready()
+        ready = self._ready.get(name)
         for key, value in zip(
             ("mark", "name", "customer", "host", "status", "last", "expires"),
             self._cells(name, last, ready),
