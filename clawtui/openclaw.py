@@ -301,9 +301,14 @@ def _list(value: Any, key: str) -> list[Any]:
     return found if isinstance(found, list) else []
 
 
-def _str(value: Any, key: str) -> str | None:
+def _str(value: Any, key: str, limit: int = 200) -> str | None:
+    """A string field of a box's answer, made safe to print: control characters (an escape
+    sequence could steer the operator's terminal) removed, length capped."""
     found = value.get(key) if isinstance(value, dict) else None
-    return found if isinstance(found, str) and found else None
+    if not isinstance(found, str):
+        return None
+    cleaned = "".join(ch for ch in found if ch.isprintable()).strip()[:limit]
+    return cleaned or None
 
 
 def _int(value: Any, key: str) -> int | None:
@@ -362,7 +367,8 @@ def parse_models_status_text(text: str) -> ModelsStatus:
     """The same facts from the text form of `openclaw models status` (older OpenClaw)."""
     cleaned = strip_ansi(text)
     default = _TEXT_DEFAULT.search(cleaned)
-    model = default.group(1) if default and default.group(1) != "-" else None
+    found = "".join(ch for ch in default.group(1) if ch.isprintable())[:200] if default else ""
+    model = found if found and found != "-" else None
     return ModelsStatus(
         default_model=model,
         resolved_default=model,

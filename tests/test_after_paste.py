@@ -85,6 +85,9 @@ def test_models_status_json_tolerates_missing_fields() -> None:
     # A different shape everywhere below `auth`: nothing found, nothing raised.
     odd = parse_models_status_json('{"auth": {"providers": "x", "oauth": [1, 2]}}')
     assert odd.manual_last8 is None and odd.default_model is None
+    # A box's answer is untrusted: no escape sequence reaches the operator's terminal.
+    hostile = parse_models_status_json('{"defaultModel": "openai/x\\u001b]52;c;AAAA\\u0007"}')
+    assert hostile.default_model is not None and "\x1b" not in hostile.default_model
     # Only resolvedDefault: it stands in for the default.
     assert parse_models_status_json('{"resolvedDefault": "a/b"}').default_model == "a/b"
 
