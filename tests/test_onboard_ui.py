@@ -399,7 +399,11 @@ def onboard_snapshot(tmp_path: Path, size: tuple[int, int], stage: str):  # type
             field = screen.query_one("#code", Input)
             field.cursor_blink = False  # a blinking cursor would make the picture a coin toss
             await paste(field, "Kq3xT9bYw2LmN8pR4sVz6cHd0fJg5aUe7iOk1nBt3yXq")  # no #STATE
-        await pilot.pause()
+        # Let every pending refresh land (signals, reactive views, the pasted field's message):
+        # under load one pause may not be enough and the picture would catch a half-done frame.
+        await pilot.wait_for_scheduled_animations()
+        for _ in range(3):
+            await pilot.pause()
 
     return app, run_before
 

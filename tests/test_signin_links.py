@@ -419,6 +419,8 @@ async def test_headless_prints_the_warning_and_waits_for_the_real_link(
         FOREIGN_BOX.name,
         "--inventory",
         str(inventory),
+        "--default-model",
+        "anthropic/claude-sonnet-4-6",
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
@@ -449,7 +451,7 @@ async def test_headless_prints_the_warning_and_waits_for_the_real_link(
         url = line.split("Sign-in URL: ", 1)[1]
         assert url.startswith(foreign_fleet.signin_base + "/")
         process.stdin.write((await code_from_page(url)).encode() + b"\n")
-        await read_until("Verified: ")
+        await read_until("Ready: ")
         process.stdin.close()
         async with asyncio.timeout(30):
             lines.extend((await process.stdout.read()).decode().splitlines())
