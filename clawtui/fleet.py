@@ -25,13 +25,11 @@ from enum import StrEnum
 from . import flow as f
 from .audit import AuditLog
 from .errors import ClawError
-from .inventory import Box
+from .inventory import DEFAULT_MAX_PARALLEL, Box
 from .oauth import CodeError, normalize_code
 from .runner import Runner, RunnerListener
 from .terminal import TerminalModel
 from .vault import Vault
-
-DEFAULT_MAX_PARALLEL = 10
 
 #: The phases of a box that is working its way to a sign-in link: these hold a slot.
 _BEFORE_LINK = frozenset({f.Phase.IDLE, f.Phase.CONNECTING, f.Phase.STARTING})

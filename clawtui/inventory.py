@@ -28,6 +28,11 @@ _DURATION_RE = re.compile(r"^\d+[smhdwy]$")
 _MODEL_RE = re.compile(r"^[A-Za-z0-9._-]+/\S+$")
 #: Keys allowed at the top level of the inventory: defaults for every box.
 _TOP_LEVEL_DEFAULTS = ("default_model", "expires_in", "restart_gateway")
+#: Top-level settings of the whole fleet (not of a box).
+_FLEET_SETTINGS = ("max_parallel",)
+#: How many boxes of a batch may be starting at once (`max_parallel`; see clawtui.fleet).
+DEFAULT_MAX_PARALLEL = 10
+MAX_PARALLEL_LIMIT = 1000
 
 DEFAULT_USER = "ubuntu"
 DEFAULT_PORT = 22
@@ -132,8 +137,38 @@ _FIELDS: dict[str, _Field] = {
 _TYPE_NAMES = {str: "a string in quotes", int: "a whole number", bool: "true or false"}
 
 
+@dataclass(frozen=True)
+class FleetSettings:
+    """What the inventory says about the whole fleet rather than a box."""
+
+    max_parallel: int = DEFAULT_MAX_PARALLEL
+
+
 def load_inventory(path: Path) -> list[Box]:
     """Read and validate an inventory file; raise `InventoryError` naming file, box and field."""
+    return parse_inventory(_read_document(path), path=Path(path).expanduser())
+
+
+def load_fleet_settings(path: Path) -> FleetSettings:
+    """The fleet-wide settings of an inventory file (`max_parallel`), validated."""
+    document = _read_document(path)
+    value = document.get("max_parallel", DEFAULT_MAX_PARALLEL)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InventoryError(
+            f"max_parallel must be a whole number, not {_toml_type(value)}",
+            path=Path(path).expanduser(),
+            field="max_parallel",
+        )
+    if not 1 <= value <= MAX_PARALLEL_LIMIT:
+        raise InventoryError(
+            f"max_parallel must be between 1 and {MAX_PARALLEL_LIMIT}, not {value}",
+            path=Path(path).expanduser(),
+            field="max_parallel",
+        )
+    return FleetSettings(max_parallel=value)
+
+
+def _read_document(path: Path) -> dict[str, Any]:
     path = Path(path).expanduser()
     try:
         raw = path.read_bytes()
@@ -155,15 +190,16 @@ def load_inventory(path: Path) -> list[Box]:
     except tomllib.TOMLDecodeError as error:
         # Python's message already ends with "(at line L, column C)".
         raise InventoryError(f"TOML syntax error: {error}", path=path) from None
-    return parse_inventory(document, path=path)
+    return document
 
 
 def parse_inventory(document: Mapping[str, Any], *, path: Path) -> list[Box]:
-    extra = sorted(set(document) - {"box", *_TOP_LEVEL_DEFAULTS})
+    extra = sorted(set(document) - {"box", *_TOP_LEVEL_DEFAULTS, *_FLEET_SETTINGS})
     if extra:
         raise InventoryError(
             f"unknown top-level key {extra[0]!r}; boxes go in [[box]] tables (top-level "
-            f"defaults for every box: {', '.join(_TOP_LEVEL_DEFAULTS)})",
+            f"defaults for every box: {', '.join(_TOP_LEVEL_DEFAULTS)}; for the whole fleet: "
+            f"{', '.join(_FLEET_SETTINGS)})",
             path=path,
         )
     defaults = {key: document[key] for key in _TOP_LEVEL_DEFAULTS if key in document}

@@ -104,3 +104,31 @@ async def test_a_code_for_no_open_link_goes_nowhere_and_says_why(
         assert routed.box is None and "matches none of the open links" in routed.message
     finally:
         await fleet.close()
+
+
+async def test_the_inventory_limit_holds_in_the_tui_and_the_queue_panel_says_so(
+    batch_server: SimServer, tmp_path: Path
+) -> None:
+    from textual.widgets import Static
+
+    from clawtui.tui.app import ClawApp
+    from clawtui.tui.screens.boxes import BoxListScreen
+
+    inventory = tmp_path / "boxes.toml"
+    batch_server.write_inventory(inventory)
+    inventory.write_text("max_parallel = 3\n" + inventory.read_text(), encoding="utf-8")
+    app = ClawApp(
+        inventory,
+        vault=Vault(tmp_path / "vault"),
+        audit=AuditLog(tmp_path / "audit.jsonl"),
+    )
+    async with app.run_test(size=(160, 50)) as pilot:
+        await wait_for(lambda: isinstance(app.screen, BoxListScreen), 10, "the box list")
+        await pilot.press("ctrl+a", "ctrl+o")
+        assert app.fleet.counts().running == 3 and app.fleet.counts().waiting == 9
+        queue = app.screen.query_one("#queue", Static)
+        await wait_for(
+            lambda: "3 running / 9 waiting" in str(queue.content), 10, "the queue's counts"
+        )
+        await wait_for(lambda: len(app.fleet.ready_links()) == 12, 90, "every link")
+        assert app.fleet.counts().running == 0

@@ -142,3 +142,20 @@ def test_command_line_exits_2_without_traceback(tmp_path: Path, command: list[st
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "field 'port'" in result.stderr and str(path) in result.stderr
+
+
+def test_max_parallel_is_a_fleet_setting_with_clear_errors(tmp_path: Path) -> None:
+    from clawtui.inventory import DEFAULT_MAX_PARALLEL, load_fleet_settings
+
+    path = tmp_path / "boxes.toml"
+    box = '[[box]]\nname = "a"\nhost = "h"\n'
+    path.write_text(box)
+    assert load_fleet_settings(path).max_parallel == DEFAULT_MAX_PARALLEL
+    path.write_text("max_parallel = 3\n" + box)
+    assert load_fleet_settings(path).max_parallel == 3
+    assert [b.name for b in load_inventory(path)] == ["a"]
+    for value, words in (("0", "between 1 and"), ('"3"', "whole number"), ("true", "whole")):
+        path.write_text(f"max_parallel = {value}\n" + box)
+        with pytest.raises(InventoryError) as error:
+            load_fleet_settings(path)
+        assert words in str(error.value) and "max_parallel" in str(error.value)

@@ -30,7 +30,7 @@ from .. import flow as f
 from ..audit import AuditLog
 from ..errors import ClawError, HostKeyUnknownError, InventoryError
 from ..fleet import BoxOnboarding, Fleet, FleetListener
-from ..inventory import Box, load_inventory
+from ..inventory import Box, FleetSettings, load_fleet_settings, load_inventory
 from ..paths import default_inventory
 from ..runner import Runner, RunnerListener
 from ..terminal import TerminalModel
@@ -88,6 +88,7 @@ class ClawApp(App[int]):
         self.inventory_path = inventory or default_inventory()
         self.inventory_error: InventoryError | None = None
         self._boxes: list[Box] = boxes if boxes is not None else []
+        self.fleet_settings = FleetSettings()
         self._given_boxes = boxes is not None
         self.vault = vault or Vault()
         self._audit = audit or AuditLog()
@@ -147,6 +148,7 @@ class ClawApp(App[int]):
             listener=_FleetBridge(self),
             launcher=self._launch,
             runner_factory=self._make_runner,
+            max_parallel=self.fleet_settings.max_parallel,
         )
 
     def _make_runner(self, box: Box, listener: RunnerListener) -> Runner:
@@ -186,6 +188,7 @@ class ClawApp(App[int]):
             return
         try:
             self._boxes = load_inventory(self.inventory_path)
+            self.fleet_settings = load_fleet_settings(self.inventory_path)
         except InventoryError as error:
             self.inventory_error = error
 
