@@ -1,8 +1,8 @@
 """The `clawtui` command line: the TUI, the demo, the simulator and the headless commands.
 
 Exit statuses: 0 success, 1 the work failed (the message says why and what to do), 2 the command
-line or the inventory is wrong, 130 interrupted. Errors are printed as one clear message, never a
-traceback.
+line or the inventory is wrong, or the config or state folder is unusable, 130 interrupted.
+Errors are printed as one clear message, never a traceback.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .errors import ClawError, InventoryError
 from .inventory import Box, find_box, load_inventory
-from .paths import default_inventory
+from .paths import FolderError, check_folders, default_inventory
 
 EXIT_USAGE = 2
 
@@ -74,6 +74,14 @@ def _parser() -> argparse.ArgumentParser:
         help="paste the token kept in the vault (after a drop or a failed paste); no new sign-in",
     )
     onboard.add_argument(
+        "--paste-unkept",
+        action="store_true",
+        help=(
+            "if the captured token cannot be saved in the vault, paste it anyway (without this, "
+            "the command stops before the paste and the token is lost)"
+        ),
+    )
+    onboard.add_argument(
         "--accept-new-host-key",
         action="store_true",
         help="trust a box whose host key is not known yet (a changed key is always refused)",
@@ -94,8 +102,10 @@ def _load(path: Path | None) -> tuple[Path, list[Box]]:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        # Every command, first: a token must never be captured into a vault that cannot keep it.
+        check_folders()
         return _dispatch(args)
-    except InventoryError as error:
+    except (InventoryError, FolderError) as error:
         print(f"clawtui: {error}", file=sys.stderr)
         return EXIT_USAGE
     except ClawError as error:
@@ -114,7 +124,12 @@ def _dispatch(args: argparse.Namespace) -> int:
         from .headless import onboard
 
         return asyncio.run(
-            onboard(box, resume=args.resume, accept_new_host_key=args.accept_new_host_key)
+            onboard(
+                box,
+                resume=args.resume,
+                accept_new_host_key=args.accept_new_host_key,
+                paste_unkept=args.paste_unkept,
+            )
         )
     if command == "check":
         if args.all == bool(args.box):

@@ -52,6 +52,10 @@ class SimConfig:
     openclaw_min_token_length: int = 80
     #: How many pastes `openclaw` loses before it takes one (provokes "Required" on Enter).
     openclaw_ignore_pastes: int = 0
+    #: A wrapper (a login script) prints a complete token block before `claude setup-token`
+    #: starts: a token nobody signed in for, which clawtui must ignore. Its value is written to
+    #: `.clawsim/banner_token` in HOME, so a test can tell it from the real one.
+    banner_token: bool = False
 
     @property
     def claude_version(self) -> str:

@@ -47,6 +47,8 @@ RECOVERY_KEYS: dict[f.Recovery, tuple[str, str, str]] = {
     f.Recovery.RESTART: ("ctrl+r", "restart", "Restart setup-token"),
     f.Recovery.RESUME: ("ctrl+o", "resume", "Resume from vault"),
     f.Recovery.VERIFY_AGAIN: ("ctrl+f", "verify_again", "Verify again"),
+    f.Recovery.RETRY_STORE: ("f6", "retry_store", "Retry saving"),
+    f.Recovery.PASTE_UNKEPT: ("f7", "paste_unkept", "Paste without keeping it"),
 }
 _ACTION_RECOVERY = {action: recovery for recovery, (_, action, _) in RECOVERY_KEYS.items()}
 
@@ -268,12 +270,17 @@ class OnboardScreen(Screen[None]):
         if token is None:
             widget.update(Text("Token: not captured yet", style="dim"))
             return
+        # Never claim the vault holds it unless the vault said so.
+        if self.flow.token_kept:
+            where = ("kept in the vault until verified; f9 reveals it", "dim")
+        else:
+            where = ("NOT kept in the vault (only in memory); f9 reveals it", "bold red")
         widget.update(
             Text.assemble(
                 ("Token ", "bold"),
-                (token.masked, "bold green"),
+                (token.masked, "bold green" if self.flow.token_kept else "bold yellow"),
                 f"\nfingerprint {token.fingerprint}\n",
-                ("kept in the vault until verified; f9 reveals it", "dim"),
+                where,
             )
         )
 
@@ -334,9 +341,13 @@ class OnboardScreen(Screen[None]):
                 failure.reason,
             )
         )
-        for recovery, (_, action, _) in RECOVERY_KEYS.items():
+        for recovery, (key, action, label) in RECOVERY_KEYS.items():
             button = self.query_one(f"#recover-{action}", Button)
             button.display = recovery in failure.recoveries
+            if recovery == f.Recovery.RESUME:
+                # Resuming pastes the token in memory; only say "vault" when it is there.
+                shown = label if self.flow.token_kept else "Paste the token again"
+                button.label = f"{shown} ({key})"
 
     def _render_messages(self) -> None:
         styles = {"info": "dim", "warning": "yellow", "error": "red"}
@@ -433,10 +444,33 @@ class OnboardScreen(Screen[None]):
     def action_verify_again(self) -> None:
         self._recover(f.Recovery.VERIFY_AGAIN)
 
+    def action_retry_store(self) -> None:
+        self._recover(f.Recovery.RETRY_STORE)
+
+    def action_paste_unkept(self) -> None:
+        """The one recovery that can lose the token: only after an explicit confirmation."""
+        from .unkept import PasteUnkeptScreen
+
+        failure = self.flow.failure
+        if failure is None or f.Recovery.PASTE_UNKEPT not in failure.recoveries:
+            return
+        error = failure.error
+        reason = str(error) if error is not None else failure.reason
+
+        def answer(confirmed: bool | None) -> None:
+            if confirmed and f.Recovery.PASTE_UNKEPT in self.flow.recoveries:
+                self._recover(f.Recovery.PASTE_UNKEPT)
+
+        self.app.push_screen(PasteUnkeptScreen(self.box.name, reason), answer)
+
     @on(Button.Pressed, "#banner-buttons Button")
     def _banner_button(self, event: Button.Pressed) -> None:
         if event.button.name:
-            self._recover(f.Recovery(event.button.name))
+            recovery = f.Recovery(event.button.name)
+            if recovery == f.Recovery.PASTE_UNKEPT:
+                self.action_paste_unkept()  # asks first
+            else:
+                self._recover(recovery)
 
     def action_copy_link(self) -> None:
         if not self.url:
