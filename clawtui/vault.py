@@ -84,8 +84,8 @@ class Vault:
             record = json.loads(path.read_text(encoding="utf-8"))
             token = Token(record["token"])
             return VaultEntry(box=box, token=token, captured_at=float(record["captured_at"]))
-        except FileNotFoundError:
-            return None
+        except (FileNotFoundError, NotADirectoryError):
+            return None  # no file, or no vault folder at all: nothing is kept
         except (OSError, ValueError, KeyError, TypeError):
             raise VaultError(
                 f"The vault file {path} is unreadable or damaged. It is left in place; "
