@@ -23,7 +23,7 @@ The rules it keeps:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Literal
 
@@ -359,6 +359,7 @@ Effect = (
 # --------------------------------------------------------------------------------------------
 
 _ENTER = b"\r"
+_TOKEN_HEADING = "Your OAuth token"
 _CTRL_C = b"\x03"
 
 _INSTALL_HINTS = {
@@ -400,6 +401,9 @@ class Flow:
     _unkept_ok: bool = False
     #: Fingerprints of token-like blocks shown before a code was sent: never captured.
     _ignored_tokens: set[str] = field(default_factory=set)
+    #: Absolute rows of "Your OAuth token" headings shown before a code was sent: the parser
+    #: never sees them again, so claude's own answer (a newer heading) is read, not theirs.
+    _stale_headings: set[int] = field(default_factory=set)
 
     # ---------------------------------------------------------------- public
 
@@ -588,6 +592,7 @@ class Flow:
         self.token_kept = False
         self._unkept_ok = False
         self._ignored_tokens.clear()
+        self._stale_headings.clear()
         self._running.add(SETUP)
         self._step(Step.START, StepState.ACTIVE, now)
         self._enter(Phase.STARTING, now, self.timeouts.url)
@@ -599,7 +604,27 @@ class Flow:
             return
         if self.token is not None:
             return  # the rest of the setup-token output is of no interest any more
-        status = read_setup_token(screen)
+        before_code = self.phase != Phase.CODE_SENT
+        screen = self._without_stale_headings(screen)
+        try:
+            status = read_setup_token(screen)
+        except TokenParseError as error:
+            if not before_code:
+                self._fail(Step.TOKEN, str(error), (Recovery.RESTART,), now, out, error=error)
+                return
+            # Not claude's answer (no code was sent): a box's own text must not end the run.
+            self._forget_headings(screen)
+            out.append(
+                Audit(
+                    "token-like text ignored",
+                    "ignored",
+                    "an unreadable token block shown before any code was sent in this run",
+                )
+            )
+            try:
+                status = read_setup_token(self._without_stale_headings(screen))
+            except TokenParseError:  # pragma: no cover - its headings were just taken out
+                return
         self._last_setup = status
         if status.no_pty:
             self._fail(
@@ -620,9 +645,11 @@ class Flow:
             return
         if capture is not None:
             fingerprint = capture.token.fingerprint
-            if self.phase == Phase.CODE_SENT and fingerprint not in self._ignored_tokens:
+            if not before_code and fingerprint not in self._ignored_tokens:
                 self._capture(capture.token, capture.warnings, now, out)
                 return
+            if before_code:
+                self._forget_headings(screen)
             self._ignore_token(capture.token, out)
 
         match self.phase:
@@ -744,6 +771,21 @@ class Flow:
         else:
             # 2.1.332 keeps its prompt open under an inline message: just take another code.
             self._enter(Phase.WAITING_CODE, now, self.timeouts.code)
+
+    def _forget_headings(self, screen: ScreenText) -> None:
+        for index, line in enumerate(screen.lines):
+            if _TOKEN_HEADING in line:
+                self._stale_headings.add(screen.row_offset + index)
+
+    def _without_stale_headings(self, screen: ScreenText) -> ScreenText:
+        if not self._stale_headings:
+            return screen
+        offset = screen.row_offset
+        lines = tuple(
+            "" if offset + index in self._stale_headings else line
+            for index, line in enumerate(screen.lines)
+        )
+        return replace(screen, lines=lines)
 
     def _ignore_token(self, token: Token, out: list[Effect]) -> None:
         """A token-like block shown before any code was sent in this run: not claude's answer

@@ -119,10 +119,29 @@ def test_only_a_token_shown_after_enter_is_captured() -> None:
     # The echo never shows: at its deadline the flow presses Enter; claude's answer follows.
     driver.enter_at_deadline(f.Phase.CODE_PASTED)
     assert driver.flow.phase == f.Phase.CODE_SENT
-    answer = fake_token()
-    driver.send(f.Screen(f.SETUP, ScreenText.from_text(token_block(answer))))
+    answer = fake_token()  # printed under the early block, which is still on the pane
+    pane = token_block(early) + "\r\n" + token_block(answer)
+    driver.send(f.Screen(f.SETUP, ScreenText.from_text(pane)))
     assert [s.token for s in driver.of(f.StoreToken)] == [answer]
     assert driver.flow.token == answer
+
+
+def test_an_unreadable_token_block_before_the_code_does_not_end_the_run() -> None:
+    """A box printing 'Your OAuth token' over something that is no token, before any code: the
+    old flow raised out of `handle` (the onboarding died); now it is noted and ignored."""
+    transcript = load("claude-setup-token-80x24-FAKESERVER-200")
+    driver = Driver()
+    driver.begin()
+    model = driver.models[f.SETUP] = TerminalModel(transcript.cols, transcript.rows)
+    junk = "Your OAuth token (valid for 1 year):\r\n\r\n not-a-token-at-all\r\n\r\n\r\n"
+    model.feed(junk.encode())
+    driver.send(f.Screen(f.SETUP, model.snapshot()))
+    assert driver.flow.failure is None and len(ignored(driver)) == 1
+    index = driver.replay(f.SETUP, transcript, stop="in")
+    assert driver.flow.phase == f.Phase.WAITING_CODE, "the link is still found"
+    _, index = driver.enter_code(transcript, index)
+    driver.replay(f.SETUP, transcript, start=index + 1)
+    assert [s.token.reveal() for s in driver.of(f.StoreToken)] == [recorded_token(transcript)]
 
 
 # --------------------------------------------------------------------------- a simulated box
