@@ -237,3 +237,22 @@ async def test_headless_paste_unkept_goes_on_and_says_so(fleet: SimServer, tmp_p
     token = stored_token(fleet.home("globex-web"))
     assert token is not None and token not in run.output
     assert '"outcome": "skipped"' in audit_lines(dirs)
+
+
+@pytest.mark.slow
+async def test_headless_survives_a_state_folder_that_breaks_mid_run(
+    fleet: SimServer, tmp_path: Path
+) -> None:
+    """Disk full or a file in the way after the start-up check: the vault and the audit log both
+    fail; the command says the token was NOT kept and exits 1, with no traceback."""
+    dirs = {"config": tmp_path / "config", "state": tmp_path / "state"}
+    run = await start_onboard(fleet, dirs, "acme-prod")
+    url = await next_url(run)
+    dirs["state"].rename(tmp_path / "state-moved")
+    dirs["state"].write_text("a file where the state folder was\n")
+    run.type(await code_from_page(url))
+    await run.read_until("NOT kept")
+    assert await run.finish() == 1
+    assert "Traceback" not in run.output
+    assert "Could not write the audit log" in run.output
+    assert stored_token(fleet.home("acme-prod")) is None
