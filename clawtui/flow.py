@@ -359,8 +359,8 @@ Effect = (
 # --------------------------------------------------------------------------------------------
 
 _ENTER = b"\r"
-_TOKEN_HEADING = "Your OAuth token"
 _CTRL_C = b"\x03"
+_TOKEN_HEADING = "Your OAuth token"  # claude's line above the token (oauth.py reads it too)
 
 _INSTALL_HINTS = {
     "claude": "install Claude Code on the box: npm install -g @anthropic-ai/claude-code",
