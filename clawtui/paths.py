@@ -52,10 +52,10 @@ class FolderError(ClawError):
 def _override_hint(kind: str) -> str:
     own = f"CLAWTUI_{kind.upper()}_DIR"
     if os.environ.get(own):
-        return f"it comes from {own}: point {own} at a folder you can write"
+        return f"or point {own} (which chose it) at a folder you can write"
     xdg = f"XDG_{kind.upper()}_HOME"
     if os.environ.get(xdg):
-        return f"it comes from {xdg}: fix that folder, or set {own} to a folder you can write"
+        return f"or fix {xdg} (which chose it), or set {own} to a folder you can write"
     return f"or set {own} to a folder you can write"
 
 
@@ -70,6 +70,12 @@ def check_folder(folder: Path, kind: str, *, base: str | None = None) -> None:
     except FileExistsError:
         raise FolderError(
             f"{what} is not a folder (a file is in its way). Move that file away, {hint}.",
+            folder=folder,
+        ) from None
+    except NotADirectoryError:
+        raise FolderError(
+            f"{what} cannot be created: a file is in the way of one of its parent folders. "
+            f"Move that file away, {hint}.",
             folder=folder,
         ) from None
     except OSError as error:
