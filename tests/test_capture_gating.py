@@ -29,7 +29,8 @@ from clawtui.terminal import TerminalModel
 from clawtui.vault import Vault
 from tests.conftest import TEST_TIME_SCALE
 from tests.customer import code_from_page
-from tests.test_flow import Driver, load, recorded_token
+from tests.replay import load
+from tests.test_flow import Driver, recorded_token
 from tests.test_onboard_e2e import (  # the autouse fixture ends any `clawtui onboard` left
     Customer,
     _no_process_left,  # noqa: F401
@@ -63,6 +64,11 @@ def with_banner(name: str, banner: Token) -> tuple[Driver, TerminalModel]:
     return driver, model
 
 
+def phase(driver: Driver) -> f.Phase:
+    """The flow's phase now (a call, so that type checkers do not keep an earlier narrowing)."""
+    return driver.flow.phase
+
+
 def ignored(driver: Driver) -> list[f.Audit]:
     return [a for a in driver.of(f.Audit) if a.step == "token-like text ignored"]
 
@@ -78,7 +84,7 @@ def test_a_token_printed_before_the_code_is_ignored_and_audited() -> None:
 
     transcript = load("claude-setup-token-80x24-FAKESERVER-200")
     index = driver.replay(f.SETUP, transcript, stop="in")
-    assert driver.flow.phase == f.Phase.WAITING_CODE and driver.of(f.StoreToken) == []
+    assert phase(driver) == f.Phase.WAITING_CODE and driver.of(f.StoreToken) == []
     _, index = driver.enter_code(transcript, index)
     driver.replay(f.SETUP, transcript, start=index + 1)
     stored = driver.of(f.StoreToken)
@@ -118,7 +124,7 @@ def test_only_a_token_shown_after_enter_is_captured() -> None:
     assert [a.token for a in ignored(driver)] == [early]
     # The echo never shows: at its deadline the flow presses Enter; claude's answer follows.
     driver.enter_at_deadline(f.Phase.CODE_PASTED)
-    assert driver.flow.phase == f.Phase.CODE_SENT
+    assert phase(driver) == f.Phase.CODE_SENT
     answer = fake_token()  # printed under the early block, which is still on the pane
     pane = token_block(early) + "\r\n" + token_block(answer)
     driver.send(f.Screen(f.SETUP, ScreenText.from_text(pane)))

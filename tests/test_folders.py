@@ -27,6 +27,8 @@ COMMANDS: dict[str, list[str]] = {
     "onboard-resume": ["onboard", "acme-prod", "--resume"],
     "check": ["check", "acme-prod"],
     "check-all": ["check", "--all"],
+    "import-ssh-config": ["import", "ssh-config", "{tmp}/ssh_config"],
+    "import-csv": ["import", "csv", "{tmp}/boxes.csv", "--write"],
 }
 
 INVENTORY = """
@@ -42,6 +44,8 @@ def run_clawtui(
 ) -> subprocess.CompletedProcess[str]:
     inventory = tmp / "boxes.toml"
     inventory.write_text(INVENTORY)
+    (tmp / "ssh_config").write_text("Host web\n  HostName 127.0.0.1\n")
+    (tmp / "boxes.csv").write_text("name,host\nweb,127.0.0.1\n")
     argv = [arg.replace("{tmp}", str(tmp)) for arg in args]
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("CLAWTUI_", "XDG_"))}
     full_env.update(env)

@@ -26,7 +26,8 @@ from clawtui.sim.server import SimServer
 from clawtui.vault import Vault, VaultError
 from tests.conftest import TEST_TIME_SCALE
 from tests.customer import code_from_page
-from tests.test_flow import Driver, load, recorded_token
+from tests.replay import load
+from tests.test_flow import Driver, recorded_token
 from tests.test_onboard_e2e import (  # the autouse fixture ends any `clawtui onboard` left
     Customer,
     _no_process_left,  # noqa: F401

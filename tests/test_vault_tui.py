@@ -35,8 +35,9 @@ def _private_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def plain(widget: Static) -> str:
+    """What a Static shows, as text (set with update(), or drawn by its render())."""
     console = Console(width=1000, record=True, file=io.StringIO())
-    console.print(widget.content)
+    console.print(widget.render())
     return console.export_text()
 
 
@@ -49,8 +50,14 @@ def confirming(app: DemoApp) -> bool:
     return bool(cancel) and cancel.first().has_focus
 
 
+def banner_button(screen: OnboardScreen, recovery: f.Recovery) -> Button:
+    buttons = screen.query("#banner-buttons Button").results(Button)
+    return next(b for b in buttons if b.name == recovery.value)
+
+
 def visible_buttons(screen: OnboardScreen) -> list[str]:
-    return [str(b.label) for b in screen.query("#banner-buttons Button") if b.display]
+    buttons = screen.query("#banner-buttons Button").results(Button)
+    return [str(b.label) for b in buttons if b.display]
 
 
 async def fail_to_keep(app: DemoApp, pilot, tmp_path: Path) -> OnboardScreen:  # type: ignore[no-untyped-def]
@@ -75,7 +82,7 @@ async def fail_to_keep(app: DemoApp, pilot, tmp_path: Path) -> OnboardScreen:  #
     token_line = plain(screen.query_one("#token-line", Static))
     assert "NOT kept in the vault" in token_line and "kept in the vault until" not in token_line
     assert app.server is not None and stored_token(app.server.home("acme-prod")) is None
-    assert f.PASTE not in screen.models, "OpenClaw was not even started"
+    assert f.PASTE not in screen.onboarding.runner.models, "OpenClaw was not even started"
     return screen
 
 
@@ -104,9 +111,9 @@ async def test_paste_without_keeping_it_asks_first(tmp_path: Path) -> None:
         await wait_for(lambda: app.screen is screen, 5, "back on the onboarding screen")
         await pilot.pause()
         assert screen.flow.phase == f.Phase.FAILED, "cancelling pastes nothing"
-        assert f.PASTE not in screen.models
+        assert f.PASTE not in screen.onboarding.runner.models
 
-        screen.query_one("#recover-paste_unkept", Button).press()  # the banner's button
+        banner_button(screen, f.Recovery.PASTE_UNKEPT).press()
         await wait_for(lambda: confirming(app), 5, "the confirmation")
         app.screen.query_one("#paste-unkept", Button).press()
         await wait_for(lambda: screen.flow.phase == f.Phase.VERIFIED, 20, "verified")
