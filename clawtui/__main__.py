@@ -1,9 +1,9 @@
 """The `clawtui` command line: the TUI, the demo, the simulator and the headless commands.
 
 Exit statuses: 0 success, 1 the work failed (the message says why and what to do), 2 the command
-line or the inventory is wrong, 3 (`onboard`) the token is stored but OpenClaw's default model is
-not an Anthropic one, 130 interrupted. Errors are printed as one clear message, never a
-traceback.
+line or the inventory is wrong, or the config or state folder is unusable, 3 (`onboard`) the
+token is stored but OpenClaw's default model is not an Anthropic one, 130 interrupted. Errors are
+printed as one clear message, never a traceback.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .errors import ClawError, InventoryError
 from .inventory import Box, find_box, load_inventory
-from .paths import default_inventory
+from .paths import FolderError, check_folders, default_inventory
 
 EXIT_USAGE = 2
 
@@ -75,6 +75,14 @@ def _parser() -> argparse.ArgumentParser:
         help="paste the token kept in the vault (after a drop or a failed paste); no new sign-in",
     )
     onboard.add_argument(
+        "--paste-unkept",
+        action="store_true",
+        help=(
+            "if the captured token cannot be saved in the vault, paste it anyway (without this, "
+            "the command stops before the paste and the token is lost)"
+        ),
+    )
+    onboard.add_argument(
         "--accept-new-host-key",
         action="store_true",
         help="trust a box whose host key is not known yet (a changed key is always refused)",
@@ -129,8 +137,10 @@ def _load(path: Path | None) -> tuple[Path, list[Box]]:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        # Every command, first: a token must never be captured into a vault that cannot keep it.
+        check_folders()
         return _dispatch(args)
-    except InventoryError as error:
+    except (InventoryError, FolderError) as error:
         print(f"clawtui: {error}", file=sys.stderr)
         return EXIT_USAGE
     except ClawError as error:
@@ -162,6 +172,7 @@ def _dispatch(args: argparse.Namespace) -> int:
                 accept_new_host_key=args.accept_new_host_key,
                 default_model=args.default_model,
                 restart_gateway=False if args.no_restart_gateway else None,
+                paste_unkept=args.paste_unkept,
             )
         )
     if command == "check":

@@ -11,7 +11,11 @@ directly.
 The rules it keeps:
 - Never judge success by an exit status: closing a PTY also makes `claude` exit 0.
 - The token goes to the vault (`StoreToken`) before anything else is done with it, and is only
-  deleted from there once `openclaw models status` shows its last 8 characters.
+  deleted from there once `openclaw models status` shows its last 8 characters. It is pasted only
+  once the vault said `Stored`; when saving fails the flow stops before the paste and offers
+  "retry saving" or, explicitly, "paste without keeping it".
+- A token is taken only from what claude printed after a code was sent in this run: anything
+  token-like shown before (a login banner, a wrapper) is ignored and audited by fingerprint.
 - Never type blind: the code and the token are pasted only at a prompt that is ready, and Enter is
   sent on its own once the paste shows up in the input.
 - Every step has a deadline; a failure names the problem and the recoveries that make sense.
@@ -25,7 +29,7 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Literal
@@ -121,6 +125,7 @@ class Phase(StrEnum):
     WAITING_CODE = "waiting for the code"
     CODE_PASTED = "code pasted"  # waiting for the paste to show in the prompt before Enter
     CODE_SENT = "code sent"  # waiting for the token or an error
+    STORING = "saving the token"  # the token is captured; nothing happens until the vault has it
     RETRYING = "retrying"  # Enter pressed at "Press Enter to retry"; waiting for the prompt
     PASTE_STARTING = "starting OpenClaw"  # waiting for "Paste token for anthropic"
     TOKEN_PASTED = "token pasted"  # waiting for the paste to show before Enter
@@ -141,6 +146,8 @@ class Recovery(StrEnum):
     RESTART = "restart"  # start setup-token again (a new sign-in link)
     RESUME = "resume"  # inject the token kept in the vault, without a new sign-in
     VERIFY_AGAIN = "verify again"
+    RETRY_STORE = "retry saving"  # write the captured token to the vault again (folder fixed)
+    PASTE_UNKEPT = "paste without keeping it"  # the vault failed: paste from memory (confirmed)
 
 
 @dataclass(frozen=True)
@@ -530,6 +537,7 @@ def _check_words(stdout: str, stderr: str) -> str:
 
 _ENTER = b"\r"
 _CTRL_C = b"\x03"
+_TOKEN_HEADING = "Your OAuth token"  # claude's line above the token (oauth.py reads it too)
 
 
 @dataclass
@@ -556,6 +564,15 @@ class Flow:
     _last_setup: SetupTokenStatus | None = None
     _last_paste: PasteTokenStatus | None = None
     _running: set[PaneName] = field(default_factory=set)
+    #: True once the vault confirmed (written and fsynced) the token in memory.
+    token_kept: bool = False
+    #: The operator chose "paste without keeping it" for the token in memory.
+    _unkept_ok: bool = False
+    #: Fingerprints of token-like blocks shown before a code was sent: never captured.
+    _ignored_tokens: set[str] = field(default_factory=set)
+    #: Absolute rows of "Your OAuth token" headings shown before a code was sent: the parser
+    #: never sees them again, so claude's own answer (a newer heading) is read, not theirs.
+    _stale_headings: set[int] = field(default_factory=set)
     _foreign_hosts: set[str] = field(default_factory=set)  # warned about in this setup run
     #: After the paste (issue 7): what `models status --json` and later steps found.
     after: AfterPaste = field(default_factory=lambda: AfterPaste())
@@ -603,13 +620,9 @@ class Flow:
             case Act(recovery=recovery):
                 self._on_action(recovery, now, out)
             case Stored():
-                pass  # the vault has it: nothing changes for the flow
+                self._on_stored(now, out)
             case StoreFailed(error=error):
-                # The token is still in memory: keep going, but the operator must know that a
-                # crash now would lose it.
-                self.warnings.append(str(error))
-                out.append(Notify(str(error), "error"))
-                out.append(Audit("token stored", "failed", str(error), token=self.token))
+                self._on_store_failed(error, now, out)
             case StatusResult(exit_status=status, output=output):
                 self._on_status(status, output, now, out)
             case CommandResult() | CommandFailed() | ModelChosen():
@@ -672,13 +685,15 @@ class Flow:
         *,
         error: ClawError | None = None,
     ) -> None:
-        usable = [r for r in recoveries if r != Recovery.RESUME or self.token is not None]
-        if (
+        # Resuming pastes the token in memory: only once it is kept, or explicitly unkept, and
+        # never once OpenClaw has stored it (later steps are verified again instead).
+        can_resume = (
             self.token is not None
+            and (self.token_kept or self._unkept_ok)
             and not self.after.stored
-            and Recovery.RESUME not in usable
-            and step not in (Step.CONNECT,)
-        ):
+        )
+        usable = [r for r in recoveries if r != Recovery.RESUME or can_resume]
+        if can_resume and Recovery.RESUME not in usable and step not in (Step.CONNECT,):
             usable.append(Recovery.RESUME)
         self.failure = Failure(step, reason, tuple(dict.fromkeys(usable)), error)
         self._step(step, StepState.FAILED, now)
@@ -697,6 +712,7 @@ class Flow:
             out.append(Audit("renew", "started"))
         if resume_token is not None:
             self.token = resume_token
+            self.token_kept = True  # it comes from the vault
             self._after_connect = "paste"
             for step in (Step.START, Step.URL, Step.CODE, Step.TOKEN):
                 self._step(step, StepState.SKIPPED, now)
@@ -758,6 +774,10 @@ class Flow:
         self._last_setup = None
         self._foreign_hosts = set()
         self.token = None
+        self.token_kept = False
+        self._unkept_ok = False
+        self._ignored_tokens.clear()
+        self._stale_headings.clear()
         self._running.add(SETUP)
         self._step(Step.START, StepState.ACTIVE, now)
         self._enter(Phase.STARTING, now, self.timeouts.url)
@@ -769,7 +789,30 @@ class Flow:
             return
         if self.token is not None:
             return  # the rest of the setup-token output is of no interest any more
-        status = read_setup_token(screen, test_signin_base=self.box.test_signin_base)
+        before_code = self.phase != Phase.CODE_SENT
+        screen = self._without_stale_headings(screen)
+        try:
+            status = read_setup_token(screen, test_signin_base=self.box.test_signin_base)
+        except TokenParseError as error:
+            if not before_code:
+                self._fail(Step.TOKEN, str(error), (Recovery.RESTART,), now, out, error=error)
+                return
+            # Not claude's answer (no code was sent): a box's own text must not end the run.
+            self._forget_headings(screen)
+            out.append(
+                Audit(
+                    "token-like text ignored",
+                    "ignored",
+                    "an unreadable token block shown before any code was sent in this run",
+                )
+            )
+            try:
+                status = read_setup_token(
+                    self._without_stale_headings(screen),
+                    test_signin_base=self.box.test_signin_base,
+                )
+            except TokenParseError:  # pragma: no cover - its headings were just taken out
+                return
         self._last_setup = status
         self._warn_foreign_links(status.foreign_hosts, out)
         if status.no_pty:
@@ -790,8 +833,13 @@ class Flow:
             self._fail(Step.TOKEN, str(error), (Recovery.RESTART,), now, out, error=error)
             return
         if capture is not None:
-            self._capture(capture.token, capture.warnings, now, out)
-            return
+            fingerprint = capture.token.fingerprint
+            if not before_code and fingerprint not in self._ignored_tokens:
+                self._capture(capture.token, capture.warnings, now, out)
+                return
+            if before_code:
+                self._forget_headings(screen)
+            self._ignore_token(capture.token, out)
 
         match self.phase:
             case Phase.STARTING:
@@ -929,20 +977,83 @@ class Flow:
             # 2.1.332 keeps its prompt open under an inline message: just take another code.
             self._enter(Phase.WAITING_CODE, now, self.timeouts.code)
 
+    def _forget_headings(self, screen: ScreenText) -> None:
+        for index, line in enumerate(screen.lines):
+            if _TOKEN_HEADING in line:
+                self._stale_headings.add(screen.row_offset + index)
+
+    def _without_stale_headings(self, screen: ScreenText) -> ScreenText:
+        if not self._stale_headings:
+            return screen
+        offset = screen.row_offset
+        lines = tuple(
+            "" if offset + index in self._stale_headings else line
+            for index, line in enumerate(screen.lines)
+        )
+        return replace(screen, lines=lines)
+
+    def _ignore_token(self, token: Token, out: list[Effect]) -> None:
+        """A token-like block shown before any code was sent in this run: not claude's answer
+        (a login banner, a wrapper, a hostile box). Masked on screen; never captured."""
+        if token.fingerprint in self._ignored_tokens:
+            return
+        self._ignored_tokens.add(token.fingerprint)
+        out.append(
+            Audit(
+                "token-like text ignored",
+                "ignored",
+                "shown before any code was sent in this run",
+                token=token,
+            )
+        )
+        out.append(
+            Notify(
+                f"{self.box.name} showed something that looks like a token before any code was "
+                "sent; clawtui ignores it and takes only the token claude prints after the "
+                "customer's code.",
+                "warning",
+            )
+        )
+
     def _capture(
         self, token: Token, warnings: Sequence[str], now: float, out: list[Effect]
     ) -> None:
         self.token = token
-        # Before anything else: the vault.
-        out.append(StoreToken(token))
+        self.token_kept = False
+        self._unkept_ok = False
         self._step(Step.CODE, StepState.DONE, now)
-        self._step(Step.TOKEN, StepState.DONE, now)
+        self._step(Step.TOKEN, StepState.ACTIVE, now)
         out.append(Audit("token captured", "ok", token=token))
         for warning in warnings:
             self.warnings.append(warning)
             out.append(Notify(warning, "warning"))
         self._running.discard(SETUP)
+        # Before anything else: the vault. The paste waits for `Stored` (see `_on_stored`).
+        self._enter(Phase.STORING, now, None)
+        out.append(StoreToken(token))
+
+    def _on_stored(self, now: float, out: list[Effect]) -> None:
+        if self.phase != Phase.STORING or self.token is None:
+            return
+        self.token_kept = True
+        self._step(Step.TOKEN, StepState.DONE, now)
+        out.append(Audit("token stored", "ok", "in the vault", token=self.token))
         self._start_paste(now, out)
+
+    def _on_store_failed(self, error: ClawError, now: float, out: list[Effect]) -> None:
+        if self.phase != Phase.STORING or self.token is None:
+            return
+        self.token_kept = False
+        self._fail(
+            Step.TOKEN,
+            f"The token was NOT kept: {error} It has not been pasted. Fix the folder and retry "
+            "saving, or paste it without keeping it (if that paste fails and clawtui is closed, "
+            "the customer must sign in again).",
+            (Recovery.RETRY_STORE, Recovery.PASTE_UNKEPT),
+            now,
+            out,
+            error=error,
+        )
 
     # ---------------------------------------------------------------- OpenClaw
 
@@ -1409,13 +1520,13 @@ class Flow:
         if status == 127:
             reason = (
                 f"`openclaw` is not installed on {self.box.name} (exit 127): "
-                f"{install_hint(OPENCLAW)} The token is kept in the vault; resume afterwards."
+                f"{install_hint(OPENCLAW)} {self._kept_note()}; resume afterwards."
             )
         else:
             how = f"signal {signal}" if signal else f"exit status {status}"
             reason = (
                 f"OpenClaw's paste-token ended ({how}) without saying 'Auth profile: "
-                "anthropic:manual'. The token is kept in the vault: resume to paste it again."
+                f"anthropic:manual'. {self._kept_note()}: resume to paste it again."
             )
         step = Step.PROMPT if self.phase == Phase.PASTE_STARTING else Step.PASTE
         self._fail(step, reason, (Recovery.RESUME,), now, out)
@@ -1440,7 +1551,12 @@ class Flow:
             self._fail(
                 current,
                 f"The connection to {self.box.name} dropped ({reason}). The token was captured "
-                "and is safe in the vault: resume to paste it without a new sign-in.",
+                + (
+                    "and is safe in the vault"
+                    if self.token_kept
+                    else "but is NOT kept in the vault (only in this clawtui's memory)"
+                )
+                + ": resume to paste it without a new sign-in.",
                 (Recovery.RESUME,),
                 now,
                 out,
@@ -1524,6 +1640,12 @@ class Flow:
                 out.append(Close(PASTE))
             self._fail(step, reason, recoveries, now, out)
 
+    def _kept_note(self) -> str:
+        """Where the captured token is: never claims the vault unless it holds it."""
+        if self.token_kept:
+            return "The token is kept in the vault"
+        return "The token is NOT kept in the vault, only in this clawtui's memory"
+
     def _active_step(self) -> Step:
         for step in STEPS:
             if self.steps[step].state == StepState.ACTIVE:
@@ -1561,6 +1683,31 @@ class Flow:
                     return
                 self._running.discard(PASTE)
                 out.append(Close(PASTE))
+                self._reset_steps(Step.PROMPT)
+                self._after_connect = "paste"
+                self._start_paste(now, out) if self._connected else self._connect(now, out)
+            case Recovery.RETRY_STORE | Recovery.PASTE_UNKEPT if self.token is None:
+                self.failure = failure
+                out.append(Notify("There is no captured token to save or paste.", "warning"))
+            case Recovery.RETRY_STORE:
+                token = self.token
+                assert token is not None  # the case above handles None
+                self._step(Step.TOKEN, StepState.ACTIVE, now)
+                self._enter(Phase.STORING, now, None)
+                out.append(StoreToken(token))
+            case Recovery.PASTE_UNKEPT:
+                self._unkept_ok = True
+                self._step(Step.TOKEN, StepState.DONE, now)
+                out.append(
+                    Audit("token stored", "skipped", "pasted without keeping it", token=self.token)
+                )
+                out.append(
+                    Notify(
+                        "Pasting a token that is NOT kept in the vault: if this paste fails and "
+                        "clawtui is closed, the customer must sign in again.",
+                        "warning",
+                    )
+                )
                 self._reset_steps(Step.PROMPT)
                 self._after_connect = "paste"
                 self._start_paste(now, out) if self._connected else self._connect(now, out)

@@ -7,6 +7,10 @@ message when a typed code is refused, and finally `Ready: anthropic:manual on <b
 box's default model is not an Anthropic one and no `--default-model` was given (exit 3).
 CODE#STATE lines are read from standard input; a line typed before the box is ready for it waits
 its turn. It never prints the token.
+
+When the vault cannot keep the captured token, it stops before the paste, says that the token was
+NOT kept, and exits 1; with `--paste-unkept` it pastes the token anyway (the operator's explicit
+choice, made before the run, as the TUI's confirmed "paste without keeping it").
 """
 
 from __future__ import annotations
@@ -114,6 +118,7 @@ async def onboard(
     *,
     resume: bool = False,
     accept_new_host_key: bool = False,
+    paste_unkept: bool = False,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
     vault: Vault | None = None,
@@ -147,6 +152,15 @@ async def onboard(
         if not resume:
             reader.start()
         outcome = await runner.run(resume=resume)
+        failure = outcome.failure
+        if paste_unkept and failure is not None and f.Recovery.PASTE_UNKEPT in failure.recoveries:
+            printer.say(f"{box.name}: failed at '{failure.step.value}': {failure.reason}")
+            printer.say(
+                f"{box.name}: --paste-unkept: pasting the token although it is NOT kept in the "
+                "vault"
+            )
+            runner.act(f.Recovery.PASTE_UNKEPT)
+            outcome = await runner.resume_loop()
     except ClawError as error:
         printer.say(f"{box.name}: error: {error}")
         return EXIT_FAILED
@@ -175,11 +189,25 @@ async def onboard(
             f"{box.name}: the token is kept in the vault; finish with: "
             f"clawtui onboard {box.name} --resume"
         )
+    elif f.Recovery.PASTE_UNKEPT in failure.recoveries:
+        printer.say(
+            f"{box.name}: the token was NOT kept and was NOT pasted; it is lost when this command "
+            "ends. Fix the folder and onboard again (the customer signs in again), or add "
+            "--paste-unkept to paste a token that cannot be saved."
+        )
+    elif runner.flow.token is not None and not runner.flow.token_kept:
+        printer.say(
+            f"{box.name}: the token was NOT kept in the vault; it is lost when this command ends."
+        )
     return EXIT_FAILED
 
 
 def _interrupted(printer: LinePrinter, runner: Runner) -> None:
-    if runner.flow.token is not None:
+    if runner.flow.token is not None and not runner.flow.token_kept:
+        printer.say(
+            f"{runner.box.name}: interrupted; the token was NOT kept in the vault, so it is lost."
+        )
+    elif runner.flow.token is not None:
         printer.say(
             f"{runner.box.name}: interrupted; the token is kept in the vault. Finish with: "
             f"clawtui onboard {runner.box.name} --resume"

@@ -24,6 +24,7 @@ from .audit import AuditLog
 from .errors import ClawError, DisconnectedError, HostKeyUnknownError
 from .inventory import Box
 from .keys import encode_paste
+from .secret import Token
 from .ssh import Disconnected, Exited, Output, PtyProcess, SshConnection, connect
 from .terminal import TerminalModel
 from .vault import Vault, VaultError
@@ -92,6 +93,7 @@ class Runner:
         self._tasks: set[asyncio.Task[None]] = set()
         self._pumps: dict[f.PaneName, asyncio.Task[None]] = {}
         self._closed = False
+        self._audit_failed = False
         self.finished = asyncio.Event()
         self.outcome: f.Finished | None = None
 
@@ -214,25 +216,42 @@ class Runner:
                     return f.StoreFailed(error)
                 return f.Stored()
             case f.DeleteToken():
-                self.vault.delete(self.box.name)
+                try:
+                    self.vault.delete(self.box.name)
+                except OSError as error:  # verified anyway; a leftover file is only noted
+                    self._record("token deleted", "failed", error.strerror or "", None)
             case f.RunStatus(command=command):
                 self._spawn(self._do_status(command))
             case f.RunCommand(purpose=purpose, command=command):
                 self._spawn(self._do_command(purpose, command))
             case f.Audit(step=step, outcome=outcome, reason=reason, token=token):
-                self.audit.record(
-                    self.box.name,
-                    step,
-                    outcome,
-                    reason=reason,
-                    token_fingerprint=token.fingerprint if token is not None else None,
-                )
+                self._record(step, outcome, reason, token)
             case f.Finished():
                 self.outcome = effect
                 self.finished.set()
             case _:
                 pass  # UrlReady, CodeRejected, Notify: for the listener only
         return None
+
+    def _record(self, step: str, outcome: str, reason: str | None, token: Token | None) -> None:
+        """One audit line. A state folder that broke mid-run (disk full, a file in the way)
+        must not end the onboarding with a captured token in memory: say it once, go on."""
+        try:
+            self.audit.record(
+                self.box.name,
+                step,
+                outcome,
+                reason=reason,
+                token_fingerprint=token.fingerprint if token is not None else None,
+            )
+        except OSError as error:
+            if not self._audit_failed:
+                self._audit_failed = True
+                message = (
+                    f"Could not write the audit log {self.audit.path} "
+                    f"({error.strerror or error}); the onboarding goes on without it."
+                )
+                self.listener.on_effect(self, f.Notify(message, "warning"))
 
     # ---------------------------------------------------------------- SSH work
 

@@ -3,7 +3,9 @@
 A token is shown once by `claude setup-token` and losing it means starting over with the
 customer. So the moment it is captured it is written here, before anything else is done with it:
 one file a box, mode 0600 in a 0700 folder of the user state dir, written atomically (a crash
-mid-write leaves the old file or none, never half a token). It is removed only after the box has
+mid-write leaves the old file or none, never half a token) and fsynced, file and folder. The
+flow pastes a token only after `store` returned; when it raises, nothing is pasted unless the
+operator explicitly chooses to paste a token that is not kept. It is removed only after the box has
 been verified. `clawtui onboard BOX --resume` (and the TUI's "resume") injects from here.
 Nothing else in clawtui stores the token.
 """
@@ -62,11 +64,16 @@ class Vault:
             except BaseException:
                 Path(temp_name).unlink(missing_ok=True)
                 raise
-            _fsync_dir(self.folder)
+            # The rename is durable only once the folder is synced: the token is pasted only
+            # after this succeeds, so a failure here is a failure to keep it.
+            fsync_dir_strict(self.folder)
         except OSError as error:
+            why = error.strerror or str(error)
+            if isinstance(error, (FileExistsError, NotADirectoryError)):
+                why = "a file is in the way of the folder"
             raise VaultError(
                 f"Could not save the captured token for {box} in {self.folder} "
-                f"({error.strerror or error}). Do not close clawtui: free disk space or fix the "
+                f"({why}). Do not close clawtui: free disk space or fix the "
                 "folder's permissions, then retry."
             ) from None
         return self.path(box)
@@ -77,8 +84,8 @@ class Vault:
             record = json.loads(path.read_text(encoding="utf-8"))
             token = Token(record["token"])
             return VaultEntry(box=box, token=token, captured_at=float(record["captured_at"]))
-        except FileNotFoundError:
-            return None
+        except (FileNotFoundError, NotADirectoryError):
+            return None  # no file, or no vault folder at all: nothing is kept
         except (OSError, ValueError, KeyError, TypeError):
             raise VaultError(
                 f"The vault file {path} is unreadable or damaged. It is left in place; "
@@ -94,6 +101,15 @@ class Vault:
         if not self.folder.is_dir():
             return []
         return sorted(p.name.removesuffix(".token.json") for p in self.folder.glob("*.token.json"))
+
+
+def fsync_dir_strict(folder: Path) -> None:
+    """fsync a folder (after a create, rename or unlink in it); raises OSError on failure."""
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -41,6 +41,9 @@ class Driver:
         for effect in out:
             if isinstance(effect, f.Start):
                 self.models.pop(effect.pane, None)
+        if any(isinstance(effect, f.StoreToken) for effect in out):
+            # As the Runner does: the vault's answer goes in before anything else happens.
+            out = out + self.send(f.Stored())
         return out
 
     def begin(self, resume_token: Token | None = None) -> None:

@@ -325,6 +325,8 @@ class Replayer:
                 self.runner.models[effect.pane] = model
                 self.onboarding.on_pane(self.runner, effect.pane, model)
             self.onboarding.on_effect(self.runner, effect)
+            if isinstance(effect, f.StoreToken):
+                self.handle(f.Stored())  # as the Runner does, at once
         self.onboarding.on_change(self.runner)
 
     def play(self, pane: f.PaneName, name: str, *, until_input: int | None = None) -> None:
@@ -367,7 +369,9 @@ def onboard_snapshot(tmp_path: Path, size: tuple[int, int], stage: str):  # type
             replay.handle(
                 f.CodeEntered(f"Kq3xT9bYw2LmN8pR4sVz6cHd0fJg5aUe7iOk1nBt3yXq#{url.state}")
             )
-            app.now += 2
+            # The recording does not echo our code: at the echo deadline the flow presses Enter
+            # itself, and only then may a token be taken from the pane.
+            app.now += f.Timeouts().echo
             # The recorded success (its fabricated token), then OpenClaw's recorded prompt.
             replay.models[f.SETUP] = replay.runner.models[f.SETUP] = TerminalModel(80, 24)
             replay.onboarding.on_pane(replay.runner, f.SETUP, replay.models[f.SETUP])

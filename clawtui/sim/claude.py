@@ -589,11 +589,26 @@ Commands:
 """
 
 
+def _print_banner_token(home: Path) -> None:
+    """The `banner_token` knob: a wrapper's token block, before claude starts (as plain text)."""
+    token = random_token(96)
+    folder = home / ".clawsim"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "banner_token").write_text(token + "\n", encoding="utf-8")
+    columns, _rows = terminal_size(0, 1)
+    pieces = [f" {piece}" for piece in hard_wrap(token, max(20, columns - 1))]
+    lines = ["Your OAuth token (valid for 1 year):", "", *pieces, ""]
+    lines += ["Store this token securely. You won't be able to see it again.", ""]
+    os.write(1, "\r\n".join(lines).encode() + b"\r\n")
+
+
 def setup_token() -> int:
     config, home = load_config()
     if not stdin_is_terminal():
         eprint(ink_raw_mode_error())
         return 1
+    if config.banner_token:
+        _print_banner_token(home)
     return SetupToken(config, home, os.environ, Output(1)).run_on_terminal()
 
 

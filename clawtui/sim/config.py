@@ -63,6 +63,10 @@ class SimConfig:
     openclaw_min_token_length: int = 80
     #: How many pastes `openclaw` loses before it takes one (provokes "Required" on Enter).
     openclaw_ignore_pastes: int = 0
+    #: A wrapper (a login script) prints a complete token block before `claude setup-token`
+    #: starts: a token nobody signed in for, which clawtui must ignore. Its value is written to
+    #: `.clawsim/banner_token` in HOME, so a test can tell it from the real one.
+    banner_token: bool = False
     #: An origin such as "https://claude.ai.evil.example": `claude` first prints a whole sign-in
     #: block (lead-in, a link there, a code prompt), as a hostile wrapper or login script could,
     #: then its own. clawtui must warn about that host and wait for the real link.

@@ -231,7 +231,9 @@ class OnboardScreen(Screen[None]):
         self._sync_clock()
         token = flow.token
         self.query_one(TokenLine).token = (
-            TokenView(token.masked, token.fingerprint) if token is not None else None
+            TokenView(token.masked, token.fingerprint, self.flow.token_kept)
+            if token is not None
+            else None
         )
         self.set_class(token is not None, "-captured")
         verdict = self._verdict()
@@ -283,7 +285,7 @@ class OnboardScreen(Screen[None]):
         failure = flow.failure
         if failure is not None:
             text = Text.assemble((f"✗ {failure.step.value}: ", "bold red"), failure.reason)
-            return Verdict("failed", text, failure.recoveries)
+            return Verdict("failed", text, failure.recoveries, flow.token_kept)
         if flow.phase == f.Phase.VERIFIED:
             lines = [Text(f"✓ {flow.ready_line()}", style="bold green")]
             lines += [Text(f"! {warning}", style="yellow") for warning in flow.warnings]
@@ -360,6 +362,26 @@ class OnboardScreen(Screen[None]):
     def action_recover(self, name: str) -> None:
         """Carry on after a failure with the chosen recovery (a banner button or its key)."""
         recovery = f.Recovery(name)
+        if recovery == f.Recovery.PASTE_UNKEPT:
+            self._confirm_paste_unkept()  # the one recovery that can lose the token: ask first
+            return
+        self._recover(recovery)
+
+    def _confirm_paste_unkept(self) -> None:
+        from .unkept import PasteUnkeptScreen
+
+        failure = self.flow.failure
+        if failure is None or f.Recovery.PASTE_UNKEPT not in failure.recoveries:
+            return
+        reason = str(failure.error) if failure.error is not None else failure.reason
+
+        def answer(confirmed: bool | None) -> None:
+            if confirmed and f.Recovery.PASTE_UNKEPT in self.flow.recoveries:
+                self._recover(f.Recovery.PASTE_UNKEPT)
+
+        self.app.push_screen(PasteUnkeptScreen(self.box.name, reason), answer)
+
+    def _recover(self, recovery: f.Recovery) -> None:
         self.onboarding.notes.clear()
         self.query_one(NoteList).notes = ()
         if not self.onboarding.running:

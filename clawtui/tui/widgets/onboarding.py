@@ -44,6 +44,8 @@ RECOVERY_KEYS: dict[f.Recovery, tuple[str, str]] = {
     f.Recovery.RESTART: ("ctrl+r", "Restart setup-token"),
     f.Recovery.RESUME: ("ctrl+o", "Resume from vault"),
     f.Recovery.VERIFY_AGAIN: ("ctrl+f", "Verify again"),
+    f.Recovery.RETRY_STORE: ("f6", "Retry saving"),
+    f.Recovery.PASTE_UNKEPT: ("f7", "Paste without keeping it"),
 }
 
 _MARKS = {
@@ -100,6 +102,7 @@ class TokenView:
 
     masked: str = ""
     fingerprint: str = ""
+    kept: bool = True  # the vault holds it (written and fsynced)
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,7 @@ class Verdict:
     kind: Literal["failed", "verified"]
     text: Text
     recoveries: tuple[f.Recovery, ...] = ()
+    token_kept: bool = True  # whether "resume" pastes a token the vault holds
 
 
 # ---------------------------------------------------------------------------------- widgets
@@ -179,11 +183,16 @@ class TokenLine(Static):
         token = self.token
         if token is None:
             return Text("Token: not captured yet", style="dim")
+        # Never claim the vault holds it unless the vault said so.
+        if token.kept:
+            where = ("kept in the vault until stored in OpenClaw; f9 reveals it", "dim")
+        else:
+            where = ("NOT kept in the vault (only in memory); f9 reveals it", "bold red")
         return Text.assemble(
             ("Token ", "bold"),
-            (token.masked, "bold green"),
+            (token.masked, "bold green" if token.kept else "bold yellow"),
             f"\nfingerprint {token.fingerprint}\n",
-            ("kept in the vault until stored in OpenClaw; f9 reveals it", "dim"),
+            where,
         )
 
 
@@ -226,6 +235,11 @@ class FailureBanner(Vertical):
         self.query_one("#banner-text", Static).update(verdict.text)
         for button in self.query(Button):
             button.display = button.name in verdict.recoveries
+            if button.name == f.Recovery.RESUME.value:
+                # Resuming pastes the token in memory; only say "vault" when it is there.
+                key, label = RECOVERY_KEYS[f.Recovery.RESUME]
+                shown = label if verdict.token_kept else "Paste the token again"
+                button.label = f"{shown} ({key})"
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
