@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import dataclasses
 import html
 import os
 import re
@@ -34,6 +35,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from clawtui.inventory import Box, load_inventory  # noqa: E402
+from clawtui.openclaw import PROPOSED_MODEL  # noqa: E402
 from clawtui.ssh import Output, ProcessEvent, SshConnection, connect  # noqa: E402
 
 
@@ -169,7 +171,12 @@ async def fleet(
             inventory = Path(line.split("Inventory:", 1)[1].strip())
             if not demo:
                 await _read_until(process, "Ready", lines, timeout=60.0)
-            yield Fleet(process, root, inventory, load_inventory(inventory), lines)
+            listed = load_inventory(inventory)
+            if not demo:
+                # Operators onboarding a fleet name the model to switch to, as the README says:
+                # every onboarding then ends Ready, switching OpenClaw's default model on the way.
+                listed = [dataclasses.replace(b, default_model=PROPOSED_MODEL) for b in listed]
+            yield Fleet(process, root, inventory, listed, lines)
         finally:
             await _stop(process)
 

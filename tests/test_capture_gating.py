@@ -19,6 +19,7 @@ import pytest
 from clawtui import flow as f
 from clawtui.audit import AuditLog
 from clawtui.inventory import find_box
+from clawtui.openclaw import PROPOSED_MODEL
 from clawtui.runner import Runner
 from clawtui.secret import Token
 from clawtui.sim.boxes import DEMO_BOXES, SimBox
@@ -198,11 +199,11 @@ async def test_runner_ignores_a_wrappers_token_and_pastes_the_real_one(
 @pytest.mark.slow
 async def test_headless_ignores_a_wrappers_token(fleet: SimServer, tmp_path: Path) -> None:
     dirs = {"config": tmp_path / "config", "state": tmp_path / "state"}
-    run = await start_onboard(fleet, dirs, WRAPPED.name)
+    run = await start_onboard(fleet, dirs, WRAPPED.name, "--default-model", PROPOSED_MODEL)
     url = await next_url(run)
     assert "looks like a token before any code was sent" in run.output
     run.type(await code_from_page(url))
-    await run.read_until("Verified: ")
+    await run.read_until("Ready: ")
     assert await run.finish() == 0
     banner = banner_of(fleet)
     pasted = stored_token(fleet.home(WRAPPED.name))

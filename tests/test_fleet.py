@@ -22,7 +22,15 @@ from tests.customer import code_from_page
 
 pytestmark = pytest.mark.slow
 
-BATCH = [SimBox(f"box-{index:02d}", f"Customer {index}") for index in range(12)]
+#: Boxes whose OpenClaw already defaults to Claude: the limit is the point here, not the question.
+BATCH = [
+    SimBox(
+        f"box-{index:02d}",
+        f"Customer {index}",
+        settings={"openclaw_default_model": "anthropic/claude-sonnet-4-6"},
+    )
+    for index in range(12)
+]
 
 
 class Watcher(FleetListener):
@@ -124,11 +132,14 @@ async def test_the_inventory_limit_holds_in_the_tui_and_the_queue_panel_says_so(
     )
     async with app.run_test(size=(160, 50)) as pilot:
         await wait_for(lambda: isinstance(app.screen, BoxListScreen), 10, "the box list")
-        await pilot.press("ctrl+a", "ctrl+o")
-        assert app.fleet.counts().running == 3 and app.fleet.counts().waiting == 9
+        assert app.fleet.max_parallel == 3
+        app.start_onboarding([box.name for box in app.boxes])  # what ctrl+a, ctrl+o do
+        counts = app.fleet.counts()
+        assert (counts.running, counts.waiting) == (3, 9)
         queue = app.screen.query_one("#queue", Static)
-        await wait_for(
-            lambda: "3 running / 9 waiting" in str(queue.content), 10, "the queue's counts"
-        )
         await wait_for(lambda: len(app.fleet.ready_links()) == 12, 90, "every link")
-        assert app.fleet.counts().running == 0
+        await wait_for(
+            lambda: "0 running / 0 waiting / 12 link ready" in str(queue.content),
+            10,
+            "the queue's counts",
+        )

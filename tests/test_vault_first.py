@@ -19,6 +19,7 @@ import pytest
 from clawtui import flow as f
 from clawtui.audit import AuditLog
 from clawtui.inventory import Box, find_box
+from clawtui.openclaw import PROPOSED_MODEL
 from clawtui.runner import Runner
 from clawtui.sim.boxes import DEMO_BOXES
 from clawtui.sim.openclaw import stored_token
@@ -37,7 +38,7 @@ from tests.test_onboard_e2e import (  # the autouse fixture ends any `clawtui on
 )
 
 RECORDING = "claude-setup-token-80x24-FAKESERVER-200"
-PASTE_COMMAND = Box(name="x", host="h").paste_token_command
+PASTE_COMMAND = Box(name="x", host="h").paste_command
 
 
 class VaultDriver(Driver):
@@ -228,11 +229,13 @@ async def test_headless_stops_before_the_paste_when_the_vault_fails(
 @pytest.mark.slow
 async def test_headless_paste_unkept_goes_on_and_says_so(fleet: SimServer, tmp_path: Path) -> None:
     dirs = {"config": tmp_path / "config", "state": tmp_path / "state"}
-    run = await start_onboard(fleet, dirs, "globex-web", "--paste-unkept")
+    run = await start_onboard(
+        fleet, dirs, "globex-web", "--paste-unkept", "--default-model", PROPOSED_MODEL
+    )
     url = await next_url(run)
     break_vault(dirs["state"])
     run.type(await code_from_page(url))
-    await run.read_until("Verified: ")
+    await run.read_until("Ready: ")
     assert await run.finish() == 0
     assert "NOT kept" in run.output and "--paste-unkept: pasting" in run.output
     token = stored_token(fleet.home("globex-web"))

@@ -93,7 +93,7 @@ async def test_retry_saving_after_the_folder_is_fixed(tmp_path: Path) -> None:
         screen = await fail_to_keep(app, pilot, tmp_path)
         app.vault.folder = good  # the operator fixed the folder
         await pilot.press("f6")
-        await wait_for(lambda: screen.flow.phase == f.Phase.VERIFIED, 20, "verified")
+        await wait_for(lambda: screen.flow.after.stored, 20, "the token stored in OpenClaw")
         assert screen.flow.token_kept
         assert app.server is not None
         token = screen.flow.token
@@ -116,7 +116,7 @@ async def test_paste_without_keeping_it_asks_first(tmp_path: Path) -> None:
         banner_button(screen, f.Recovery.PASTE_UNKEPT).press()
         await wait_for(lambda: confirming(app), 5, "the confirmation")
         app.screen.query_one("#paste-unkept", Button).press()
-        await wait_for(lambda: screen.flow.phase == f.Phase.VERIFIED, 20, "verified")
+        await wait_for(lambda: screen.flow.after.stored, 20, "the token stored in OpenClaw")
         assert not screen.flow.token_kept
         assert app.server is not None
         token = screen.flow.token
