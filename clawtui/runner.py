@@ -264,20 +264,27 @@ class Runner:
         if self._conn is not None and not self._conn.closed:
             self.post(f.Connected())
             return
+        # With --accept-new-host-key every hop may be new (a jump host, then the box behind
+        # it): each unknown key is accepted in turn, at most once per hop and the box.
+        hops = len([hop for hop in self.box.jump.split(",") if hop.strip()]) + 1
+        for _ in range(hops):
+            try:
+                self._conn = await self._connector(
+                    self.box, accept_host_key=self.accepted_fingerprint
+                )
+            except HostKeyUnknownError as error:
+                if not self.accept_new_host_key or error.fingerprint == self.accepted_fingerprint:
+                    self.post(f.ConnectFailed(error))
+                    return
+                self.accepted_fingerprint = error.fingerprint
+                continue
+            except ClawError as error:
+                self.post(f.ConnectFailed(error))
+                return
+            self.post(f.Connected())
+            return
         try:
             self._conn = await self._connector(self.box, accept_host_key=self.accepted_fingerprint)
-        except HostKeyUnknownError as error:
-            if self.accept_new_host_key:
-                self.accepted_fingerprint = error.fingerprint
-                try:
-                    self._conn = await self._connector(self.box, accept_host_key=error.fingerprint)
-                except ClawError as second:
-                    self.post(f.ConnectFailed(second))
-                    return
-                self.post(f.Connected())
-                return
-            self.post(f.ConnectFailed(error))
-            return
         except ClawError as error:
             self.post(f.ConnectFailed(error))
             return

@@ -396,3 +396,24 @@ async def test_lang_and_lc_variables_reach_a_box_that_accepts_them(
     finally:
         server.close()
         await server.wait_closed()
+
+
+async def test_accept_new_host_key_takes_the_bastion_then_the_box_in_one_run(
+    sim_server: SimServer, sim_box: Box, bastion: Bastion, tmp_path: Path
+) -> None:
+    """`clawtui onboard --accept-new-host-key` through a new bastion to a new box: both keys
+    are recorded in one connect, not one per run."""
+    from clawtui import flow as f
+    from clawtui.runner import Runner
+
+    known_hosts = tmp_path / "known_hosts"
+    runner = Runner(behind(sim_box, bastion, known_hosts), accept_new_host_key=True)
+    try:
+        await runner._do_connect()
+        event = runner._queue.get_nowait()
+        assert isinstance(event, f.Connected), event
+    finally:
+        await runner.close()
+    assert (
+        known_hosts.read_text() == bastion.known_hosts_line() + sim_server.known_hosts.read_text()
+    )
