@@ -130,7 +130,7 @@ async def test_the_inventory_limit_holds_in_the_tui_and_the_queue_panel_says_so(
         vault=Vault(tmp_path / "vault"),
         audit=AuditLog(tmp_path / "audit.jsonl"),
     )
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=(160, 50)):
         await wait_for(lambda: isinstance(app.screen, BoxListScreen), 10, "the box list")
         assert app.fleet.max_parallel == 3
         app.start_onboarding([box.name for box in app.boxes])  # what ctrl+a, ctrl+o do
