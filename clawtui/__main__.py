@@ -181,7 +181,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         _, boxes = _load(args.inventory)
         chosen = boxes if args.all else [find_box(boxes, args.box)]
-        from .checks import run_checks_cli
+        from .cli.checks import run_checks_cli
 
         return asyncio.run(run_checks_cli(chosen))
     if command == "import":

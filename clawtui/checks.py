@@ -18,12 +18,10 @@ import asyncio
 import re
 import secrets
 import shlex
-import sys
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TextIO
 
 from . import ssh
 from .errors import ClawError, HostKeyUnknownError, OpenClawAnswerError
@@ -694,6 +692,23 @@ async def _cancel(tasks: Iterable[asyncio.Task[BoxReport]]) -> None:
     await asyncio.gather(*pending, return_exceptions=True)
 
 
+async def reports_in_order(
+    boxes: Sequence[Box],
+    *,
+    concurrency: int = 8,
+    connect: Connect = ssh.connect,
+    timeout: float = 20.0,
+) -> AsyncGenerator[BoxReport, None]:
+    """Check boxes concurrently and yield each report in the order of `boxes`, as soon as it
+    and those before it are known (what a command line prints as it goes)."""
+    tasks = _start_checks(list(boxes), concurrency, connect, timeout)
+    try:
+        for task in tasks:
+            yield await task
+    finally:
+        await _cancel(tasks)
+
+
 async def check_boxes(
     boxes: Iterable[Box],
     *,
@@ -708,95 +723,3 @@ async def check_boxes(
         return list(await asyncio.gather(*tasks))
     finally:
         await _cancel(tasks)
-
-
-# --------------------------------------------------------------------------- the report
-
-
-_MARKS = {Status.OK: "✓", Status.WARN: "!", Status.FAIL: "✗", Status.UNKNOWN: "?"}
-# For a terminal that cannot show the marks above (an ASCII-only locale).
-_ASCII_MARKS = {Status.OK: "+", Status.WARN: "!", Status.FAIL: "x", Status.UNKNOWN: "?"}
-_FOUND_WIDTH = 36
-
-
-def _encoding(out: TextIO) -> str:
-    encoding = getattr(out, "encoding", None) or "utf-8"
-    try:
-        "".encode(encoding)
-    except LookupError:
-        return "utf-8"
-    return str(encoding)
-
-
-def _marks_for(encoding: str) -> Mapping[Status, str]:
-    try:
-        "".join(_MARKS.values()).encode(encoding)
-    except UnicodeEncodeError:
-        return _ASCII_MARKS
-    return _MARKS
-
-
-def format_report(report: BoxReport, marks: Mapping[Status, str] = _MARKS) -> list[str]:
-    """The report's lines: a header, then one aligned line per check."""
-    warnings = sum(1 for result in report.results if result.status is Status.WARN)
-    if not report.ready:
-        verdict = "needs attention"
-    elif warnings:
-        verdict = f"ready, with {warnings} warning{'s' if warnings > 1 else ''}"
-    else:
-        verdict = "ready"
-    where = f" ({report.address})" if report.address else ""
-    lines = [f"{report.box}{where}: {verdict}"]
-    name_width = max((len(result.name) for result in report.results), default=0)
-    found_width = min(
-        max((len(result.found) for result in report.results), default=0), _FOUND_WIDTH
-    )
-    for result in report.results:
-        line = f"  {marks[result.status]} {result.name:<{name_width}}  "
-        line += f"{result.found:<{found_width}}  {result.advice}" if result.advice else result.found
-        lines.append(line.rstrip())
-    return lines
-
-
-async def run_checks_cli(
-    boxes: list[Box],
-    out: TextIO | None = None,
-    *,
-    concurrency: int = 8,
-    connect: Connect = ssh.connect,
-    timeout: float = 20.0,
-) -> int:
-    """Check `boxes` and print a report for each, in inventory order as soon as it is known.
-
-    Returns the exit status: 0 when every box is ready (warnings allowed), 1 when any check
-    failed or could not be made (a box unreachable included).
-    """
-    out = out if out is not None else sys.stdout
-    if not boxes:
-        out.write("No boxes to check: the inventory is empty.\n")
-        return 0
-    encoding = _encoding(out)
-    marks = _marks_for(encoding)
-    tasks = _start_checks(boxes, concurrency, connect, timeout)
-    reports: list[BoxReport] = []
-    try:
-        for task in tasks:
-            report = await task
-            reports.append(report)
-            if len(reports) > 1:
-                out.write("\n")
-            text = "\n".join(format_report(report, marks)) + "\n"
-            # What a box printed may not fit an ASCII-only terminal: never fail on it.
-            out.write(text.encode(encoding, "replace").decode(encoding))
-            out.flush()
-    finally:
-        await _cancel(tasks)
-    attention = [report.box for report in reports if not report.ready]
-    if len(reports) > 1:
-        ready = len(reports) - len(attention)
-        summary = f"\n{ready} of {len(reports)} boxes ready"
-        if attention:
-            summary += f"; need attention: {', '.join(attention)}"
-        out.write(summary + "\n")
-        out.flush()
-    return 1 if attention else 0

@@ -33,7 +33,6 @@ from clawtui.checks import (
     Status,
     check_box,
     check_boxes,
-    format_report,
     judge,
     judge_memory,
     judge_node,
@@ -44,8 +43,8 @@ from clawtui.checks import (
     parse_node_version,
     parse_npm_global,
     read_probes,
-    run_checks_cli,
 )
+from clawtui.cli.checks import format_report, run_checks_cli
 from clawtui.inventory import Box, find_box
 from clawtui.sim.boxes import DEMO_BOXES, NODE_22, SimBox
 from clawtui.sim.server import SimServer
