@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from itertools import groupby
-from operator import itemgetter
+from itertools import compress, pairwise
+from operator import itemgetter, ne
 from time import monotonic
 from typing import ClassVar
 
@@ -54,6 +54,7 @@ _ANSI_NUMBERS = {
     "white": 7,
 }
 _STYLE_KEY = itemgetter(slice(1, None))  # a cell's attributes without its character
+_DATA = itemgetter(0)  # a cell's character(s)
 # Rows of context above and below the visible ones when looking for a wrapped token, so that
 # a token starting above the view (or ending below it) is still recognised and masked: enough
 # rows for this many characters at the pane's width (tokens seen so far: 79 to 108).
@@ -403,14 +404,15 @@ class TerminalView(Widget, can_focus=True):
     def render_line(self, y: int) -> Strip:
         if self._base_style is None:
             self._check_base_style()
-        if len(self._view) != self.size.height:
-            self._view = self._compute_view(self.size.height)
+        size = self.size  # computed on each access: once per row is enough
+        if len(self._view) != size.height:
+            self._view = self._compute_view(size.height)
         if y >= len(self._view):
-            return Strip.blank(self.size.width, self._base_style)
+            return Strip.blank(size.width, self._base_style)
         state = self._view[y]
         strip = self._strips.get(state)
         if strip is None:
-            strip = self._strips[state] = self._build_strip(state)
+            strip = self._strips[state] = self._build_strip(state, size.width)
         self.painted_fed = self._flush_fed
         return strip
 
@@ -426,12 +428,11 @@ class TerminalView(Widget, can_focus=True):
         super().notify_style_update()
         self._base_style = None
 
-    def _build_strip(self, state: _RowState) -> Strip:
+    def _build_strip(self, state: _RowState, width: int) -> Strip:
         key, spans, cursor_x = state
-        width = self.size.width
         base = self._base_style or Style()
         cells = self._cells(key)
-        if cells is None:
+        if not cells:
             return Strip.blank(width, base)
         if spans or cursor_x >= 0:
             cells = list(cells)
@@ -443,12 +444,17 @@ class TerminalView(Widget, can_focus=True):
                 cells[cursor_x] = cell._replace(reverse=not cell.reverse)
         segments = []
         style_for = self._style
-        for attrs, group in groupby(cells, key=_STYLE_KEY):
-            run = list(group)
+        # Where the attributes change, found with C-level map/compress, not a loop per cell.
+        count = len(cells)
+        keys = list(map(_STYLE_KEY, cells))
+        chars = list(map(_DATA, cells))
+        starts = [0, *compress(range(1, count), map(ne, keys[1:], keys)), count]
+        for start, end in pairwise(starts):
+            attrs = keys[start]
             if attrs[-1]:  # concealed: blanks of the same width, background kept
-                text = " " * len(run)
+                text = " " * (end - start)
             else:
-                text = "".join([cell[0] for cell in run])
+                text = "".join(chars[start:end])
             segments.append(Segment(text, style_for(attrs)))
         strip = Strip(segments)
         if strip.cell_length != width:
