@@ -3,8 +3,8 @@
 The widget owns no connection. Its owner feeds it the program's output (`feed`/`feed_async`)
 and sends on whatever the widget posts as `TerminalView.Input`. Painting goes through Textual's
 Line API: only rows the model marked dirty are rebuilt, refreshes are coalesced to at most
-`MAX_FPS` a second (`FLOOD_FPS` while a flood repaints every row) by one pending timer, and an
-idle pane runs no timer at all (no blinking cursor), so ten idle panes cost nothing.
+`MAX_FPS` a second by one pending timer, and an idle pane runs no timer at all (no blinking
+cursor), so ten idle panes cost nothing.
 
 Secrets are masked when painting (`mask_secrets`, on by default): the model keeps the real text
 for the onboarding flow, the screen and any screenshot show `sk-ant-oat01-•••…AbCd`.
@@ -122,8 +122,6 @@ class TerminalView(Widget, can_focus=True):
     #: No text selection: the pane's text is the program's, and a selection could copy a token.
     ALLOW_SELECT: ClassVar[bool] = False
     MAX_FPS: ClassVar[int] = 60
-    #: The frame rate while every frame repaints every row (a flood); see `_flush`.
-    FLOOD_FPS: ClassVar[int] = 30
     FEED_SLICE: ClassVar[int] = 16 * 1024
     #: After input, for this long, feeding pauses `INPUT_PAUSE` after each slice (see feed_async).
     INPUT_GRACE: ClassVar[float] = 1.0
@@ -202,7 +200,6 @@ class TerminalView(Widget, can_focus=True):
         self._flush_fed = 0
         self._timer: Timer | None = None
         self._last_flush = 0.0
-        self._frame_interval = 1 / self.MAX_FPS
         self._versions: dict[int, int] = {}  # screen row → how often it changed
         self._screen_cells: dict[int, list[Cell]] = {}
         self._screen_grid: dict[int, str] = {}
@@ -276,7 +273,7 @@ class TerminalView(Widget, can_focus=True):
     def _schedule_flush(self) -> None:
         if self._timer is not None or not self.is_mounted:
             return
-        delay = self._last_flush + self._frame_interval - monotonic()
+        delay = self._last_flush + 1 / self.MAX_FPS - monotonic()
         if delay <= 0:
             self._flush()
         else:
@@ -289,14 +286,7 @@ class TerminalView(Widget, can_focus=True):
         self._last_flush = monotonic()
         self._flush_fed = self.model.fed
         model = self.model
-        dirty = model.take_dirty()
-        # A frame in which every row changed is a flood (or a full redraw): nobody reads a
-        # screen that scrolls a whole page per frame, so the next frame waits a little
-        # longer and the time goes to taking the output instead. Any smaller change paints
-        # at the full rate again.
-        flooding = len(dirty) >= model.lines
-        self._frame_interval = 1 / (self.FLOOD_FPS if flooding else self.MAX_FPS)
-        for y in dirty:
+        for y in model.take_dirty():
             self._versions[y] = self._versions.get(y, 0) + 1
             self._screen_cells.pop(y, None)
             self._screen_grid.pop(y, None)
