@@ -80,7 +80,7 @@ FIGURES = {
 }
 
 MEASUREMENTS = (
-    Measurement("pane", (FIGURES["pane_throughput_ratio"],), 300, "flood:measure_throughput_ratio"),
+    Measurement("pane", (FIGURES["pane_throughput_ratio"],), 900, "flood:measure_throughput_ratio"),
     Measurement(
         "flood",
         (
