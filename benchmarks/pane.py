@@ -92,7 +92,7 @@ class _PaneApp(App[None]):
         yield TerminalView()
 
 
-async def _measure_widget(data: bytes, timeout: float = 120.0) -> float:
+async def measure_widget(data: bytes, timeout: float = 120.0) -> float:
     app = _PaneApp()
     async with app.run_test(size=(COLUMNS, LINES)) as pilot:
         view = app.query_one(TerminalView)
@@ -114,7 +114,7 @@ def measure_pane_throughput(total_bytes: int = 2_000_000) -> dict[str, float]:
     """{"pane_throughput_ratio": widget/pyte, "pane_mb_s": widget MB/s, "pyte_mb_s": pyte MB/s}."""
     data = coloured_output(total_bytes)
     pyte_mb_s = measure_pyte(data)
-    pane_mb_s = asyncio.run(_measure_widget(data))
+    pane_mb_s = asyncio.run(measure_widget(data))
     return {
         "pane_throughput_ratio": pane_mb_s / pyte_mb_s,
         "pane_mb_s": pane_mb_s,

@@ -5,7 +5,7 @@ start with `#` (machine, Python, date, and how each figure came about). A figure
 goal adds `# GOAL MISSED: name …`; the exit status stays 0 for that. It is 1 only when a figure
 could not be measured at all (`# ERROR: …`), because then nothing was checked.
 
-    python benchmarks/run.py                 # all figures (about 90 s)
+    python benchmarks/run.py                 # all figures (a few minutes)
     python benchmarks/run.py NAME [NAME...]  # only these, e.g. keystroke_echo_ms
     python benchmarks/run.py --list          # the figures and their goals
 
@@ -65,6 +65,10 @@ FIGURES = {
     figure.name: figure
     for figure in (
         Figure("pane_throughput_ratio", 0.8, ">=", ".3f"),
+        Figure("pane_vs_textual_tty", 1.2, ">=", ".3f"),
+        Figure("flood_ui_late_ms_max", 20.0, "<=", ".2f"),
+        Figure("flood_first_paint_s", 0.1, "<=", ".3f"),
+        Figure("pane_rss_mb", 40.0, "<=", ".1f"),
         Figure("keystroke_echo_ms", 20.0, "<=", ".2f"),
         Figure("idle_cpu_percent", 2.0, "<=", ".3f"),
         Figure("first_frame_s", 1.5, "<=", ".3f"),
@@ -79,7 +83,18 @@ FIGURES = {
 }
 
 MEASUREMENTS = (
-    Measurement("pane", (FIGURES["pane_throughput_ratio"],), 150, "run:_pane_throughput"),
+    Measurement("pane", (FIGURES["pane_throughput_ratio"],), 900, "flood:measure_throughput_ratio"),
+    Measurement(
+        "flood",
+        (
+            FIGURES["pane_vs_textual_tty"],
+            FIGURES["flood_ui_late_ms_max"],
+            FIGURES["flood_first_paint_s"],
+        ),
+        600,
+        "flood:measure_vs_textual_tty",
+    ),
+    Measurement("rss", (FIGURES["pane_rss_mb"],), 300, "flood:measure_pane_rss"),
     Measurement("echo", (FIGURES["keystroke_echo_ms"],), 60, "panes:measure_keystroke_echo"),
     Measurement("idle", (FIGURES["idle_cpu_percent"],), 60, "panes:measure_idle_cpu"),
     Measurement("first_frame", (FIGURES["first_frame_s"],), 60, "first_frame:measure_first_frame"),
@@ -102,17 +117,6 @@ MEASUREMENTS = (
         "batch100:measure_batch100",
     ),
 )
-
-
-def _pane_throughput() -> tuple[dict[str, float], list[str]]:
-    from pane import measure_pane_throughput
-
-    result = measure_pane_throughput()
-    note = (
-        f"pane_throughput_ratio: TerminalView in a 120x40 app {result['pane_mb_s']:.3f} MB/s, "
-        f"bare pyte {result['pyte_mb_s']:.3f} MB/s (CPU time, ~2 MB of coloured output)"
-    )
-    return {"pane_throughput_ratio": result["pane_throughput_ratio"]}, [note]
 
 
 # --------------------------------------------------------------------------------- child side

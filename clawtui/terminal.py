@@ -35,6 +35,7 @@ from pyte import charsets as pyte_charsets
 from pyte import modes as pyte_modes
 from pyte.screens import Char, Cursor, StaticDefaultDict
 
+from clawtui.fastscreen import FastScreen
 from clawtui.snapshot import Hyperlink, ScreenText
 
 __all__ = [
@@ -237,7 +238,7 @@ _Buffer = dict[int, StaticDefaultDict[int, Char]]
 _CharLookup = Callable[[str], Char]
 
 
-class _Screen(pyte.Screen):
+class _Screen(FastScreen):
     """A pyte screen with scrollback, the alternate screen, conceal, link tracking, replies and
     a faster path for plain ASCII text. Owned by one `TerminalModel`."""
 
@@ -298,13 +299,7 @@ class _Screen(pyte.Screen):
             self._draw_text(data)
 
     def _draw_text(self, data: str) -> None:
-        if (
-            data.isascii()
-            and data.isprintable()
-            and self.charset == 0
-            and self.g0_charset is _LAT1_MAP
-            and pyte_modes.IRM not in self.mode
-        ):
+        if self.fast and self._draws_fast(data):
             self._draw_ascii(data)
         else:
             if _UNDRAWABLE.search(data):
@@ -328,46 +323,13 @@ class _Screen(pyte.Screen):
             _mark_costly(row)
         super().linefeed()
 
-    def _draw_ascii(self, data: str) -> None:
-        """Draw printable ASCII (every character one cell wide): whole row slices at a time.
+    def can_draw_styled(self) -> bool:
+        # Text inside an OSC 8 link goes through `_draw_linked`, which records its cells.
+        return self.link_url is None and super().can_draw_styled()
 
-        Same result as pyte's per-character loop, including the pending-wrap state at the
-        right edge and overwriting the last column when autowrap is off.
-        """
-        cursor = self.cursor
-        columns = self.columns
-        cells = self._cells_for(cast(Cell, cursor.attrs))
-        lookup = cast(_CharLookup, cells.__getitem__)
-        x = cursor.x
-        length = len(data)
-        if x + length <= columns:
-            # The common case: the text fits on the cursor's row.
-            self.buffer[cursor.y].update(zip(range(x, x + length), map(lookup, data), strict=True))
-            cursor.x = x + length
-            self.dirty.add(cursor.y)
-            return
-        autowrap = pyte_modes.DECAWM in self.mode
-        start = 0
-        while start < length:
-            if cursor.x >= columns:
-                if autowrap:
-                    self.dirty.add(cursor.y)
-                    _mark_wrapped(self.buffer.get(cursor.y), True)
-                    self.carriage_return()
-                    self.linefeed()
-                else:
-                    self.buffer[cursor.y][columns - 1] = cast(Char, cells[data[-1]])
-                    cursor.x = columns
-                    break
-            x = cursor.x
-            take = min(length - start, columns - x)
-            row = self.buffer[cursor.y]
-            row.update(
-                zip(range(x, x + take), map(lookup, data[start : start + take]), strict=True)
-            )
-            cursor.x = x + take
-            start += take
-        self.dirty.add(cursor.y)
+    def _autowrapped(self, row: StaticDefaultDict[int, Char] | None) -> None:
+        # FastScreen's ASCII path wraps a row: it ran on into the next one.
+        _mark_wrapped(row, True)
 
     def _draw_linked(self, data: str) -> None:
         """Draw text inside an OSC 8 hyperlink, recording the cells it lands on."""
@@ -715,6 +677,8 @@ class TerminalModel:
         position = 0
         for match in _SPECIAL.finditer(text):
             start = match.start()
+            if start < position:
+                continue  # inside a styled run already drawn
             if start > position:
                 segment = text[position:start]
                 # Plain text straight to the screen, as pyte's stream would, when pyte is not
@@ -725,6 +689,13 @@ class TerminalModel:
                     stream.feed(segment)
             position = match.end()
             final = match["final"]
+            if final == "m" and stream._taking_plain_text and screen.can_draw_styled():
+                # Colour changes and the text between them in one go (FastScreen).
+                end = screen.styled_run_end(text, start)
+                if end > start:
+                    screen.draw_styled(text, start, end)
+                    position = end
+                    continue
             if final is None:
                 self._handle_special(match)
             elif stream._taking_plain_text:
