@@ -252,7 +252,7 @@ def _their_app(command: list[str]) -> Any:
 
     marker = END_MARKER.decode()
 
-    class _TheirTerminal(Terminal):
+    class _TheirTerminal(Terminal):  # type: ignore[misc]  # untyped: the bench extra
         def __init__(self) -> None:
             super().__init__(command=command)
             self.fed_chars = 0
@@ -278,7 +278,7 @@ def _their_app(command: list[str]) -> Any:
             super()._tick()
 
         def render_line(self, y: int) -> Strip:
-            strip = super().render_line(y)
+            strip: Strip = super().render_line(y)
             if self.armed and not self.done.done():
                 self.done.set_result(time.perf_counter())
             return strip

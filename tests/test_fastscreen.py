@@ -45,6 +45,7 @@ def _assert_same_as_pyte(chunks: list[bytes], columns: int, lines: int) -> None:
     for chunk in chunks:
         reference.feed(chunk)
         fast.feed(chunk)
+    assert fast.listener is not None and reference.listener is not None
     assert _screen_state(fast.listener) == _screen_state(reference.listener)
 
 
