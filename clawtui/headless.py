@@ -13,6 +13,7 @@ import asyncio
 import sys
 import threading
 from collections import deque
+from pathlib import Path
 from typing import TextIO
 
 from . import flow as f
@@ -108,6 +109,7 @@ async def onboard(
     vault: Vault | None = None,
     audit: AuditLog | None = None,
     timeouts: f.Timeouts | None = None,
+    recordings: Path | None = None,
 ) -> int:
     out = stdout or sys.stdout
     printer = LinePrinter(out)
@@ -118,6 +120,7 @@ async def onboard(
         listener=printer,
         timeouts=timeouts,
         accept_new_host_key=accept_new_host_key,
+        recordings=recordings,
     )
     printer.say(f"{box.name}: onboarding {box.address}" + (" from the vault" if resume else ""))
     reader = threading.Thread(

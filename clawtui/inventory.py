@@ -56,6 +56,9 @@ class Box:
     setup_token_command: str = DEFAULT_SETUP_TOKEN_COMMAND
     paste_token_command: str = DEFAULT_PASTE_TOKEN_COMMAND
     status_command: str = DEFAULT_STATUS_COMMAND
+    #: Record the onboarding's panes (masked) in the state folder; false for customers who
+    #: do not want recordings.
+    record: bool = True
 
     @property
     def address(self) -> str:
@@ -84,9 +87,10 @@ _FIELDS: dict[str, _Field] = {
     "setup_token_command": _Field(str, command=True),
     "paste_token_command": _Field(str, command=True),
     "status_command": _Field(str, command=True),
+    "record": _Field(bool),
 }
 
-_TYPE_NAMES = {str: "a string in quotes", int: "a whole number"}
+_TYPE_NAMES = {str: "a string in quotes", int: "a whole number", bool: "true or false"}
 
 
 def load_inventory(path: Path) -> list[Box]:
@@ -167,7 +171,7 @@ def _parse_box(table: Any, *, index: int, path: Path) -> Box:
             continue
         value = table[key]
         # bool is an int in Python; `port = true` is still a mistake.
-        if not isinstance(value, spec.kind) or isinstance(value, bool):
+        if not isinstance(value, spec.kind) or (isinstance(value, bool) and spec.kind is not bool):
             raise InventoryError(
                 f"must be {_TYPE_NAMES[spec.kind]}, not {_toml_type(value)}",
                 path=path,

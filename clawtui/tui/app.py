@@ -46,6 +46,8 @@ class ClawApp(App[int]):
         Binding("f1", "help", "Help", id="help"),
         Binding("ctrl+s", "screenshot", "Screenshot", id="screenshot"),
     ]
+    #: Folder for the onboardings' masked recordings (`--record DIR`); None: the state folder.
+    recordings: Path | None = None
 
     def __init__(
         self,
@@ -330,8 +332,9 @@ class DemoApp(ClawApp):
         shutil.rmtree(self._temp, ignore_errors=True)
 
 
-def run_tui(inventory: Path | None) -> int:
+def run_tui(inventory: Path | None, *, recordings: Path | None = None) -> int:
     app = ClawApp(inventory)
+    app.recordings = recordings
     result = app.run()
     return result or 0
 

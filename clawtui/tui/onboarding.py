@@ -36,7 +36,14 @@ class Onboarding(RunnerListener):
     def __init__(self, app: ClawApp, box: Box) -> None:
         self.app = app
         self.box = box
-        self.runner = Runner(box, vault=app.vault, audit=app.audit, listener=self, size=(80, 24))
+        self.runner = Runner(
+            box,
+            vault=app.vault,
+            audit=app.audit,
+            listener=self,
+            size=(80, 24),
+            recordings=app.recordings,
+        )
         self.screen = OnboardScreen(self)
         self.running = False
         self.url_shown_at: float | None = None
