@@ -100,7 +100,7 @@ class StreamMasker:
     def __init__(self) -> None:
         self._buffer = ""
         self._times: list[tuple[int, float]] = []  # (offset in the buffer, time it came at)
-        self._literals: list[re.Pattern[str]] = []
+        self._literals: list[tuple[re.Pattern[str], bool]] = []  # (pattern, is a token)
         self._known: set[str] = set()
 
     def add_secret(self, secret: str) -> None:
@@ -109,7 +109,8 @@ class StreamMasker:
             return
         self._known.add(secret)
         gap = f"(?:{_STAY}|{_MOVE}){{0,{_GAP}}}"
-        self._literals.append(re.compile(gap.join(re.escape(char) for char in secret)))
+        pattern = re.compile(gap.join(re.escape(char) for char in secret))
+        self._literals.append((pattern, secret.startswith(TOKEN_PREFIX)))
 
     def feed(self, text: str, t: float) -> list[tuple[float, str]]:
         if not text:
@@ -130,9 +131,12 @@ class StreamMasker:
         found: list[_Match] = []
         for match in _TOKEN_RE.finditer(text):
             found.append(_Match(match.start(), match.end(), len(TOKEN_PREFIX), -1))
-        for pattern in self._literals:
+        for pattern, token in self._literals:
             for match in pattern.finditer(text):
-                found.append(_Match(match.start(), match.end(), 0, 0))
+                if token:  # shown as the panes show a token: prefix and last 4 kept
+                    found.append(_Match(match.start(), match.end(), len(TOKEN_PREFIX), -1))
+                else:
+                    found.append(_Match(match.start(), match.end(), 0, 0))
         return found
 
     def _emit(self, *, final: bool) -> list[tuple[float, str]]:
