@@ -9,7 +9,7 @@ A run is the box's records after its previous end (verified or failed), so a ret
 failure is a run of its own. Fields other versions of clawtui may add to the audit lines are read
 when present and left blank otherwise: `EXPIRY_FIELDS` and `COLUMNS` below are where to adjust.
 
-Pure: no I/O beyond what the caller passes, no Textual.
+No Textual; the only file it writes is an exported report (`export`).
 """
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from .audit import AuditRecord
 
@@ -203,3 +205,14 @@ def render(rows: Sequence[Row], fmt: str = DEFAULT_FORMAT) -> str:
 
 def _md_cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def export(rows: Sequence[Row], folder: Path, fmt: str = DEFAULT_FORMAT) -> Path:
+    """Write the report to `folder/report-<UTC time>.<fmt>` (0600: it names customers)."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = folder / f"report-{stamp}.{fmt}"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as stream:
+        stream.write(render(rows, fmt))
+    return path

@@ -151,3 +151,22 @@ def test_an_empty_log(state: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert list(csv.DictReader(io.StringIO(out))) == []
     out, _ = report(capsys)
     assert len(out.splitlines()) == 2  # the table's head alone
+
+
+async def test_ctrl_e_exports_the_current_batch(state: Path, tmp_path: Path) -> None:
+    from clawtui.audit import AuditLog
+    from clawtui.tui.app import ClawApp
+    from tests.conftest import wait_for
+
+    write_log(state)  # older runs: not this batch
+    app = ClawApp(tmp_path / "config" / "boxes.toml", audit=AuditLog(state / "audit.jsonl"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.audit.record("globex-web", "connect", "ok")
+        app.audit.record("globex-web", "verified", "ok", token_fingerprint=FP)
+        await pilot.press("ctrl+e")
+        await wait_for(lambda: list((state / "reports").glob("report-*.md")), 5, "the report")
+    (path,) = (state / "reports").glob("report-*.md")
+    lines = path.read_text().splitlines()
+    assert len(lines) == 3 and lines[2].startswith("| globex-web | Globex, Corporation | verified")
+    assert path.stat().st_mode & 0o777 == 0o600

@@ -8,6 +8,7 @@ code pasted into the field below it goes to the box whose link carries that code
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
@@ -45,12 +46,14 @@ class BoxListScreen(Screen[None]):
         Binding("ctrl+g", "focus_code", "Batch code", id="boxes.code"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="boxes.clear"),
         Binding("ctrl+n", "next_box", "Next open box", show=False, id="boxes.next"),
+        Binding("ctrl+e", "export_report", "Export report", show=False, id="boxes.export"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.selected: set[str] = set()
         self.checks: dict[str, str] = {}
+        self.started = datetime.now(UTC)  # the current batch: what ran since clawtui started
 
     @property
     def claw(self) -> ClawApp:
@@ -295,6 +298,21 @@ class BoxListScreen(Screen[None]):
             self.notify("No sign-in link is ready yet.", severity="warning")
             return
         self.app.push_screen(LinksScreen(rows))
+
+    def action_export_report(self) -> None:
+        from ...report import build_rows, export
+
+        customers = {box.name: box.customer for box in self.claw.boxes}
+        rows = build_rows(self.claw.audit.records(), customers=customers, since=self.started)
+        if not rows:
+            self.notify("No onboarding has run since clawtui started.", severity="warning")
+            return
+        try:
+            path = export(rows, self.claw.audit.path.parent / "reports")
+        except OSError as error:
+            self.notify(f"The report could not be written: {error}", severity="error")
+            return
+        self.notify(f"Report of {len(rows)} boxes written to {path}", timeout=10)
 
     def action_focus_code(self) -> None:
         self.query_one("#batch-code", Input).focus()
