@@ -141,6 +141,9 @@ async def onboard(
         raise
     finally:
         await runner.close()
+    if runner.recorder is not None and runner.recorder.paths:
+        paths = ", ".join(str(path) for path in runner.recorder.paths)
+        printer.say(f"{box.name}: recorded (token and code masked): {paths}")
     if outcome.failure is None:
         token = runner.flow.token
         tail = f"…{token.last4}" if token is not None else "…"
