@@ -129,8 +129,8 @@ def test_a_token_where_the_held_tail_is_cut_is_masked(
     text = output.decode("utf-8")  # the masker counts characters, not bytes
     start = text.index(TOKEN_PREFIX)
     continuation = text.index(token[-6:]) - start
-    offset = {"separator": continuation - 8, "continuation": continuation + 2}.get(into, into)
-    assert isinstance(offset, int)
+    named = {"separator": continuation - 8, "continuation": continuation + 2}
+    offset = into if isinstance(into, int) else named[into]
     # The first chunk ends so that the masker's cut (its length minus HOLD) falls in the token.
     first = len(text[: start + offset + HOLD].encode("utf-8"))
     path = tmp_path / "setup.cast"

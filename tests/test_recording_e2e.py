@@ -23,7 +23,7 @@ from clawtui.redact import BULLET, TOKEN_PREFIX
 from clawtui.runner import Runner, RunnerListener
 from clawtui.sim.server import SimServer
 from clawtui.terminal import TerminalModel
-from clawtui.tui.replay import ReplayApp
+from clawtui.tui.replay import ReplayApp, ReplayView
 from clawtui.vault import Vault
 from tests.conftest import wait_for
 from tests.customer import code_from_page
@@ -129,7 +129,7 @@ async def test_replay_plays_a_recording_in_a_pane(tmp_path: Path) -> None:
     async with app.run_test(size=(100, 20)) as pilot:
         await wait_for(lambda: app.done, 10, "the end of the recording")
         await pilot.pause()
-        view = app.query_one("#replay-pane")
+        view = app.query_one("#replay-pane", ReplayView)
         painted = [view.render_line(y).text for y in range(view.size.height)]
         assert any("Welcome to the box" in line for line in painted)
         assert any(f"token: {TOKEN_PREFIX}{BULLET}" in line for line in painted)

@@ -68,7 +68,8 @@ def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def write_log(state: Path) -> None:
     rows = []
     for time, box, step, outcome, reason, fingerprint, expiry in LINES:
-        line = {"time": time, "operator": "ana", "box": box, "step": step, "outcome": outcome}
+        line: dict[str, str | None] = {"time": time, "operator": "ana", "box": box}
+        line |= {"step": step, "outcome": outcome}
         line |= {"reason": reason, "token_fingerprint": fingerprint}
         if expiry:
             line["expires_at"] = expiry  # written by newer versions; read when there
