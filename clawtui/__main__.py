@@ -94,6 +94,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("box", nargs="?", help="the box's name in the inventory")
     check.add_argument("--all", action="store_true", help="check every box in the inventory")
+    imports = commands.add_parser(
+        "import", help="boxes from ~/.ssh/config or a CSV file, as [[box]] entries to review"
+    ).add_subparsers(dest="source", metavar="SOURCE", required=True)
+    from_config = imports.add_parser(
+        "ssh-config", parents=[common], help="the Host entries of an OpenSSH client config"
+    )
+    from_config.add_argument("file", type=Path, nargs="?", help="default: ~/.ssh/config")
+    from_csv = imports.add_parser(
+        "csv", parents=[common], help="a CSV file: a header row, then one box a line"
+    )
+    from_csv.add_argument(
+        "file", type=Path, help="columns name, host (required), user, port, key, customer, jump"
+    )
+    for importer in (from_config, from_csv):
+        importer.add_argument(
+            "--write",
+            action="store_true",
+            help="append them to the inventory (a name it already has is skipped); "
+            "without it they are only printed",
+        )
     report = commands.add_parser(
         "report",
         parents=[common],
@@ -168,6 +188,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         from .checks import run_checks_cli
 
         return asyncio.run(run_checks_cli(chosen))
+    if command == "import":
+        from .importer import run_import_cli
+
+        inventory = args.inventory or default_inventory()
+        return run_import_cli(args.source, args.file, write=args.write, inventory=inventory)
     if command == "report":
         return _report(args)
     if command == "replay":

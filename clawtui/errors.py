@@ -71,6 +71,7 @@ class HostKeyUnknownError(SshError):
         key_type: str,
         known_hosts: Path,
         public_key: bytes = b"",
+        jump_host: str = "",
     ) -> None:
         self.host = host
         self.port = port
@@ -79,6 +80,8 @@ class HostKeyUnknownError(SshError):
         self.known_hosts = known_hosts
         #: The OpenSSH public key line (without host), so that a confirmed key can be stored.
         self.public_key = public_key
+        #: `user@host:port` of the jump host this key belongs to, when it is not the box's own.
+        self.jump_host = jump_host
         super().__init__(message, box=box)
 
 

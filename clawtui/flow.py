@@ -36,6 +36,7 @@ from .oauth import (
     read_setup_token,
 )
 from .openclaw import PasteTokenStatus, Validation, parse_models_status, read_paste_token
+from .programs import CLAUDE, OPENCLAW, install_hint, program_name
 from .secret import Code, Token
 from .snapshot import ScreenText
 
@@ -354,14 +355,6 @@ Effect = (
 _ENTER = b"\r"
 _CTRL_C = b"\x03"
 
-_INSTALL_HINTS = {
-    "claude": "install Claude Code on the box: npm install -g @anthropic-ai/claude-code",
-    "openclaw": (
-        "install OpenClaw on the box: npm install -g openclaw (it needs Node >= 24.16; on an "
-        "older Node npm silently installs the empty 0.0.1 placeholder: run `clawtui check`)"
-    ),
-}
-
 
 @dataclass
 class Flow:
@@ -387,6 +380,7 @@ class Flow:
     _last_setup: SetupTokenStatus | None = None
     _last_paste: PasteTokenStatus | None = None
     _running: set[PaneName] = field(default_factory=set)
+    _foreign_hosts: set[str] = field(default_factory=set)  # warned about in this setup run
 
     # ---------------------------------------------------------------- public
 
@@ -572,6 +566,7 @@ class Flow:
         self._code_attempts = 0
         self._stale_error = None
         self._last_setup = None
+        self._foreign_hosts = set()
         self.token = None
         self._running.add(SETUP)
         self._step(Step.START, StepState.ACTIVE, now)
@@ -584,8 +579,9 @@ class Flow:
             return
         if self.token is not None:
             return  # the rest of the setup-token output is of no interest any more
-        status = read_setup_token(screen)
+        status = read_setup_token(screen, test_signin_base=self.box.test_signin_base)
         self._last_setup = status
+        self._warn_foreign_links(status.foreign_hosts, out)
         if status.no_pty:
             self._fail(
                 Step.START,
@@ -632,6 +628,22 @@ class Flow:
                         self._try_code(pending, now, out)
             case _:
                 pass
+
+    def _warn_foreign_links(self, hosts: Sequence[str], out: list[Effect]) -> None:
+        """A sign-in link to another host is never offered (the parser drops it); the operator
+        hears of it once per host, and the flow keeps waiting for Anthropic's link."""
+        for host in hosts:
+            if host in self._foreign_hosts:
+                continue
+            self._foreign_hosts.add(host)
+            out.append(
+                Notify(
+                    f"the box showed a sign-in link to {host}, which is not Anthropic's: "
+                    "do not send it",
+                    "warning",
+                )
+            )
+            out.append(Audit("sign-in link refused", "not anthropic", host))
 
     def _announce_url(self, url: SignInUrl, now: float, out: list[Effect]) -> None:
         if self.url is not None and url.url == self.url.url:
@@ -858,8 +870,8 @@ class Flow:
             return
         if exit_status == 127:
             error = CommandNotFoundError(
-                f"`{_program(self.box.status_command)}` is not installed on {self.box.name}; "
-                f"{_INSTALL_HINTS.get(_program(self.box.status_command), 'install it')}.",
+                f"`{program_name(self.box.status_command)}` is not installed on "
+                f"{self.box.name}. {install_hint(program_name(self.box.status_command))}",
                 box=self.box.name,
                 command=self.box.status_command,
             )
@@ -918,7 +930,7 @@ class Flow:
             if status == 127:
                 reason = (
                     f"`claude` is not installed on {self.box.name} (exit 127): "
-                    f"{_INSTALL_HINTS['claude']}, then restart."
+                    f"{install_hint(CLAUDE)}"
                 )
             else:
                 reason = (
@@ -933,7 +945,7 @@ class Flow:
         if status == 127:
             reason = (
                 f"`openclaw` is not installed on {self.box.name} (exit 127): "
-                f"{_INSTALL_HINTS['openclaw']}. The token is kept in the vault; resume afterwards."
+                f"{install_hint(OPENCLAW)} The token is kept in the vault; resume afterwards."
             )
         else:
             how = f"signal {signal}" if signal else f"exit status {status}"
@@ -1097,14 +1109,6 @@ _CODE_ADVICE: dict[SetupTokenErrorKind, str] = {
     ),
     SetupTokenErrorKind.OTHER: "Ask the customer for a fresh code from the current link.",
 }
-
-
-def _program(command: str) -> str:
-    for word in command.split():
-        if "=" in word and not word.startswith("="):
-            continue
-        return word.rsplit("/", 1)[-1]
-    return command
 
 
 def _echo_shows(status: SetupTokenStatus, code: Code) -> bool:

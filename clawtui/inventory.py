@@ -29,6 +29,8 @@ DEFAULT_KNOWN_HOSTS = "~/.ssh/known_hosts"
 
 # Box names end up in file names (the token vault) and worker group names: keep them plain.
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# `test_signin_base`: scheme, host (a name or an IP, IPv6 in brackets), optional port, nothing else.
+_ORIGIN_RE = re.compile(r"^https?://(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?/?$")
 
 EXAMPLE = """\
 [[box]]
@@ -56,6 +58,11 @@ class Box:
     setup_token_command: str = DEFAULT_SETUP_TOKEN_COMMAND
     paste_token_command: str = DEFAULT_PASTE_TOKEN_COMMAND
     status_command: str = DEFAULT_STATUS_COMMAND
+    #: For testing only: an origin (`http://127.0.0.1:43121`) whose sign-in links clawtui may
+    #: offer besides Anthropic's. The demo and `clawtui sim` set it for their simulated boxes.
+    test_signin_base: str | None = None
+    #: Jump hosts to reach the box through, as OpenSSH's ProxyJump: "user@host:port,..." ("" none).
+    jump: str = ""
     #: Record the onboarding's panes (masked) in the state folder; false for customers who
     #: do not want recordings.
     record: bool = True
@@ -87,6 +94,8 @@ _FIELDS: dict[str, _Field] = {
     "setup_token_command": _Field(str, command=True),
     "paste_token_command": _Field(str, command=True),
     "status_command": _Field(str, command=True),
+    "test_signin_base": _Field(str),
+    "jump": _Field(str),
     "record": _Field(bool),
 }
 
@@ -199,6 +208,11 @@ def _parse_box(table: Any, *, index: int, path: Path) -> Box:
         )
     if any(ch.isspace() for ch in values["host"]):
         raise InventoryError("must not contain spaces", path=path, box=label, field="host")
+    if values.get("jump"):
+        try:
+            parse_jump(values["jump"])
+        except ValueError as error:
+            raise InventoryError(str(error), path=path, box=label, field="jump") from None
     port = values.get("port")
     if port is not None and not 1 <= port <= 65535:
         raise InventoryError(
@@ -207,7 +221,60 @@ def _parse_box(table: Any, *, index: int, path: Path) -> Box:
             box=label,
             field="port",
         )
+    base = values.get("test_signin_base")
+    if base is not None:
+        if not _ORIGIN_RE.match(base):
+            raise InventoryError(
+                'must be an origin such as "http://127.0.0.1:43121" (scheme, host and port, '
+                "no path); it is for testing with the simulator only",
+                path=path,
+                box=label,
+                field="test_signin_base",
+            )
+        values["test_signin_base"] = base.rstrip("/")
     return Box(**values)
+
+
+@dataclass(frozen=True)
+class JumpHop:
+    """One jump host on the way to a box; None leaves the value to ~/.ssh/config."""
+
+    host: str
+    user: str | None = None
+    port: int | None = None
+
+
+def parse_jump(spec: str) -> list[JumpHop]:
+    """The hops of a `jump` value as OpenSSH's ProxyJump writes them: `[user@]host[:port]`,
+    several separated by commas (the first is reached first); `[v6-address]:port` for IPv6.
+    Raise `ValueError` saying what is wrong."""
+    hops: list[JumpHop] = []
+    for part in spec.split(","):
+        text = part.strip()
+        if not text:
+            raise ValueError(f"{spec!r} has an empty jump host; write user@host[:port],...")
+        if any(ch.isspace() for ch in text):
+            raise ValueError(f"jump host {text!r} must not contain spaces")
+        user, _, address = text.rpartition("@")
+        port_text = ""
+        if address.startswith("["):
+            host, bracket, rest = address[1:].partition("]")
+            if not bracket or (rest and not rest.startswith(":")):
+                raise ValueError(f"jump host {text!r}: write an IPv6 address as [address]:port")
+            port_text = rest[1:]
+        elif address.count(":") == 1:
+            host, _, port_text = address.partition(":")
+        else:
+            host = address
+        if not host or (user == "" and "@" in text):
+            raise ValueError(f"jump host {text!r} must be user@host or host, with :port if not 22")
+        port: int | None = None
+        if port_text or address.endswith(":"):
+            if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+                raise ValueError(f"jump host {text!r}: {port_text!r} is not a TCP port (1-65535)")
+            port = int(port_text)
+        hops.append(JumpHop(host=host, user=user or None, port=port))
+    return hops
 
 
 def _toml_type(value: Any) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TypeVar
 
 import pytest
 
@@ -19,6 +20,8 @@ from clawtui.oauth import SignInUrl
 from clawtui.secret import Token
 from clawtui.terminal import TerminalModel
 from tests.replay import Transcript, all_transcripts, load
+
+E = TypeVar("E")
 
 BOX = Box(name="acme-prod", host="203.0.113.7")
 
@@ -71,7 +74,11 @@ class Driver:
             index += 1
         return index
 
-    def of(self, kind: type) -> list:
+    def phase(self) -> f.Phase:
+        """The flow's phase now (a call, so that type checkers do not keep an earlier one)."""
+        return self.flow.phase
+
+    def of(self, kind: type[E]) -> list[E]:
         return [effect for effect in self.effects if isinstance(effect, kind)]
 
     def enter_code(self, transcript: Transcript, index: int) -> tuple[list[f.Effect], int]:
@@ -105,7 +112,7 @@ def recorded_url(transcript: Transcript) -> str:
     text = transcript.output.decode("utf-8", "replace")
     targets = re.findall(r"\x1b\]8;[^;]*;(https?://[^\x07\x1b]+)\x07", text)
     if targets:
-        return targets[-1]
+        return str(targets[-1])
     text = re.sub(r"\x1b\[[0-9;]*m", "", text)  # colours wrap each line in 2.1.197
     match = re.search(r"(https://\S+?/oauth/authorize\?(?:[^\s\x1b]|\r\r\n)+)\r\r\n\r\r\n", text)
     assert match, transcript.name
@@ -159,7 +166,7 @@ def happy_claude(name: str) -> tuple[Driver, Transcript]:
     assert url is not None
     out, index = driver.enter_code(transcript, index)  # replayed up to the paste's echo
     assert [type(e) for e in out] == [f.Paste]
-    assert out[0].secret.reveal() == operator_code(url)
+    assert isinstance(out[0], f.Paste) and out[0].secret.reveal() == operator_code(url)
     assert driver.flow.phase == f.Phase.CODE_SENT
     assert f.Send("setup", b"\r") in driver.effects
     driver.replay("setup", transcript, start=index + 1)
@@ -191,16 +198,16 @@ def test_recorded_happy_path_to_verified(claude: str, openclaw: str) -> None:
     index = driver.replay("paste", paste, stop="in")
     pastes = [e for e in driver.of(f.Paste) if e.pane == "paste"]
     assert len(pastes) == 1 and pastes[0].secret == token, "pasted only once the prompt showed"
-    assert driver.flow.phase == f.Phase.TOKEN_PASTED
+    assert driver.phase() == f.Phase.TOKEN_PASTED
     # The recording is the same fabricated token: its echo is what our paste would show.
     index = driver.replay("paste", paste, start=index, stop=None if True else None)
     assert f.Send("paste", b"\r") in driver.effects
-    assert driver.flow.phase == f.Phase.VERIFYING
+    assert driver.phase() == f.Phase.VERIFYING
     assert driver.of(f.RunStatus) == [f.RunStatus(BOX.status_command)]
     assert driver.of(f.DeleteToken) == [], "the vault is kept until verified"
 
     driver.send(f.StatusResult(0, f"anthropic:manual=token:sk-ant-o...{token.last8}\n"))
-    assert driver.flow.phase == f.Phase.VERIFIED
+    assert driver.phase() == f.Phase.VERIFIED
     assert driver.of(f.DeleteToken) == [f.DeleteToken()]
     assert driver.effects[-1] == f.Finished(None)
 
@@ -211,7 +218,7 @@ def test_a_verification_mismatch_is_a_failure_that_keeps_the_vault() -> None:
     driver.replay("paste", paste)
     assert driver.flow.phase == f.Phase.VERIFYING
     driver.send(f.StatusResult(0, "anthropic:manual=token:sk-ant-o...XXXXXXXX\n"))
-    assert driver.flow.phase == f.Phase.FAILED
+    assert driver.phase() == f.Phase.FAILED
     failure = driver.flow.failure
     assert failure is not None and failure.step == f.Step.VERIFY
     assert "different token" in failure.reason
@@ -417,7 +424,7 @@ def test_every_wait_has_a_deadline() -> None:
     assert driver.send(f.Tick()) == []
     driver.now = driver.flow.deadline
     driver.send(f.Tick())
-    assert driver.flow.phase == f.Phase.FAILED
+    assert driver.phase() == f.Phase.FAILED
     assert driver.flow.failure is not None
     assert "no sign-in link" in driver.flow.failure.reason
 
@@ -446,7 +453,7 @@ def test_restart_while_still_connected_starts_a_new_sign_in() -> None:
     driver.send(f.Act(f.Recovery.RESTART))
     assert f.Connect() not in driver.effects, "the connection is still up"
     assert f.Start("setup", BOX.setup_token_command) in driver.effects
-    assert driver.flow.phase == f.Phase.STARTING
+    assert driver.phase() == f.Phase.STARTING
     assert driver.flow.steps[f.Step.CONNECT].state == f.StepState.DONE
 
 

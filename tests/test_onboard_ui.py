@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 from textual import events
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Button, DataTable, Input, Static
 
 from clawtui import flow as f
+from clawtui.fleet import BoxOnboarding
 from clawtui.inventory import Box
 from clawtui.terminal import TerminalModel
 from clawtui.tui.app import ClawApp, DemoApp
-from clawtui.tui.onboarding import Onboarding
 from clawtui.tui.screens.boxes import BoxListScreen
 from clawtui.tui.screens.onboard import OnboardScreen
 from clawtui.tui.screens.reveal import RevealScreen
@@ -44,9 +44,10 @@ def token_pieces(token: str) -> Iterable[str]:
 
 
 def plain(widget: Static) -> str:
-    """A Static's content as text (its renderable may be a Group or a Table)."""
+    """What a widget shows, as text (its renderable may be a Group or a Table)."""
     console = Console(width=1000, record=True, file=io.StringIO())
-    console.print(widget.content)
+    # Our widgets render reactive state; a plain Static holds what it was last updated with.
+    console.print(widget.content or widget.render())
     return console.export_text()
 
 
@@ -68,7 +69,11 @@ async def test_a_demo_box_end_to_end_through_the_ui(tmp_path: Path) -> None:
         assert isinstance(screen, OnboardScreen) and screen.box.name == "acme-prod"
         flow = screen.flow
 
-        await wait_for(lambda: screen.url is not None, 15, "the sign-in link in the panel")
+        await wait_for(
+            lambda: "state=" in plain(screen.query_one("#url-panel", Static)),
+            15,
+            "the sign-in link in the panel",
+        )
         assert flow.url is not None and screen.url == flow.url.url
         panel = plain(screen.query_one("#url-panel", Static))
         assert "state=" in panel and flow.url.state is not None
@@ -97,6 +102,9 @@ async def test_a_demo_box_end_to_end_through_the_ui(tmp_path: Path) -> None:
         assert not any(piece in saved.read_text() for piece in token_pieces(token.reveal()))
 
         await wait_for(lambda: flow.phase == f.Phase.VERIFIED, 20, "verified")
+        await wait_for(
+            lambda: "Verified" in plain(screen.query_one("#banner-text", Static)), 5, "the banner"
+        )
         banner = plain(screen.query_one("#banner-text", Static))
         assert f"Verified: anthropic:manual on acme-prod (token …{token.last4})" in banner
         assert app.vault.load("acme-prod") is None, "the vault is emptied once verified"
@@ -128,7 +136,8 @@ async def test_reveal_is_deliberate_and_never_screenshotted(tmp_path: Path) -> N
         assert app.save_masked_screenshot("revealed.svg") is None
         assert not (tmp_path / "shots" / "revealed.svg").exists()
         await pilot.press("x")  # any key hides it
-        assert app.screen is screen
+        shown: object = app.screen
+        assert shown is screen
 
 
 @pytest.mark.slow
@@ -225,7 +234,7 @@ class ReplayApp(ClawApp):
 class Replayer:
     def __init__(self, app: ReplayApp) -> None:
         self.app = app
-        self.onboarding: Onboarding = app.onboarding("acme-prod")
+        self.onboarding: BoxOnboarding = app.fleet.onboarding("acme-prod")
         self.runner = self.onboarding.runner
         self.runner.clock = lambda: app.now
         self.models: dict[f.PaneName, TerminalModel] = {}
@@ -234,6 +243,7 @@ class Replayer:
         for effect in self.runner.flow.handle(event, self.app.now):
             if isinstance(effect, f.Start):
                 self.models[effect.pane] = model = TerminalModel(80, 24)
+                self.runner.models[effect.pane] = model
                 self.onboarding.on_pane(self.runner, effect.pane, model)
             self.onboarding.on_effect(self.runner, effect)
         self.onboarding.on_change(self.runner)
@@ -280,7 +290,7 @@ def onboard_snapshot(tmp_path: Path, size: tuple[int, int], stage: str):  # type
             )
             app.now += 2
             # The recorded success (its fabricated token), then OpenClaw's recorded prompt.
-            replay.models[f.SETUP] = TerminalModel(80, 24)
+            replay.models[f.SETUP] = replay.runner.models[f.SETUP] = TerminalModel(80, 24)
             replay.onboarding.on_pane(replay.runner, f.SETUP, replay.models[f.SETUP])
             replay.handle(f.Tick())
             replay.play(f.SETUP, "claude-setup-token-80x24-FAKESERVER-200")
@@ -295,6 +305,7 @@ def onboard_snapshot(tmp_path: Path, size: tuple[int, int], stage: str):  # type
         screen = app.screen
         if stage == "waiting":
             field = screen.query_one("#code", Input)
+            field.cursor_blink = False  # a blinking cursor would make the picture a coin toss
             await paste(field, "Kq3xT9bYw2LmN8pR4sVz6cHd0fJg5aUe7iOk1nBt3yXq")  # no #STATE
         await pilot.pause()
 
@@ -364,7 +375,7 @@ async def test_ready_links_are_copied_as_a_list() -> None:
 
     app = DemoApp(time_scale=TEST_TIME_SCALE)
     copied: list[str] = []
-    app.copy_to_clipboard = copied.append  # type: ignore[method-assign]  # no real clipboard here
+    app.copy_to_clipboard = copied.append  # type: ignore[method-assign,assignment]  # no real clipboard here
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(lambda: isinstance(app.screen, BoxListScreen), 10, "the box list")
         await pilot.press("ctrl+l")
@@ -394,8 +405,6 @@ async def test_ready_links_are_copied_as_a_list() -> None:
 @pytest.mark.slow
 async def test_an_unknown_host_key_is_shown_and_trusted_only_on_request(tmp_path: Path) -> None:
     import dataclasses
-
-    from textual.widgets import Button
 
     from clawtui.tui.screens.hostkey import HostKeyScreen
 
@@ -433,7 +442,7 @@ async def test_a_drop_after_the_token_is_resumed_from_the_banner() -> None:
         await wait_for(lambda: screen.flow.phase == f.Phase.FAILED, 15, "the drop")
         await pilot.pause()
         assert "safe in the vault" in plain(screen.query_one("#banner-text", Static))
-        buttons = [b for b in screen.query("#banner-buttons Button") if b.display]
+        buttons = [b for b in screen.query("#banner-buttons Button").results(Button) if b.display]
         assert [str(b.label) for b in buttons] == ["Resume from vault (ctrl+o)"]
         assert app.vault.load("soylent-db") is not None
         await pilot.press("ctrl+o")

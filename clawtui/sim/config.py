@@ -52,6 +52,10 @@ class SimConfig:
     openclaw_min_token_length: int = 80
     #: How many pastes `openclaw` loses before it takes one (provokes "Required" on Enter).
     openclaw_ignore_pastes: int = 0
+    #: An origin such as "https://claude.ai.evil.example": `claude` first prints a whole sign-in
+    #: block (lead-in, a link there, a code prompt), as a hostile wrapper or login script could,
+    #: then its own. clawtui must warn about that host and wait for the real link.
+    foreign_link: str = ""
 
     @property
     def claude_version(self) -> str:

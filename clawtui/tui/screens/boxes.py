@@ -9,7 +9,7 @@ code pasted into the field below it goes to the box whose link carries that code
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from rich.text import Text
 from textual import events, on
@@ -21,9 +21,10 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from ...audit import AuditRecord
 from ...flow import Phase
-
-if TYPE_CHECKING:
-    from ..app import ClawApp
+from ..context import Workspace
+from ..messages import CycleBoxes, OpenShell, StartOnboarding
+from .checks import CheckScreen
+from .links import LinksScreen
 
 _FILTER_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.@")
 
@@ -37,6 +38,10 @@ class BoxTable(DataTable[Text]):
 
 
 class BoxListScreen(Screen[None]):
+    HORIZONTAL_BREAKPOINTS = [
+        (0, "-narrow"),
+        (110, "-wide"),
+    ]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+o", "onboard", "Onboard", id="boxes.onboard"),
         Binding("space", "toggle_select", "Select", id="boxes.select"),
@@ -49,15 +54,11 @@ class BoxListScreen(Screen[None]):
         Binding("ctrl+e", "export_report", "Export report", show=False, id="boxes.export"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, workspace: Workspace) -> None:
         super().__init__()
+        self.workspace = workspace
         self.selected: set[str] = set()
-        self.checks: dict[str, str] = {}
         self.started = datetime.now(UTC)  # the current batch: what ran since clawtui started
-
-    @property
-    def claw(self) -> ClawApp:
-        return cast("ClawApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -87,15 +88,18 @@ class BoxListScreen(Screen[None]):
         table.add_column("Last result", key="last")
         self.refill()
         table.focus()
+        self.workspace.box_changed.subscribe(self, self.update_box)
         # Link ages in the queue move on; one cheap repaint every few seconds, only with work.
         self.set_interval(5.0, self._tick_queue, name="queue-clock")
 
-    def on_resize(self, event: events.Resize) -> None:
-        # Below 110 columns the queue goes under the table, so the status column stays visible.
-        self.set_class(event.size.width < 110, "-narrow")
+    def on_screen_resume(self) -> None:
+        # Signals drop a screen that was not shown when they fired: subscribe anew, catch up.
+        self.workspace.box_changed.unsubscribe(self)
+        self.workspace.box_changed.subscribe(self, self.update_box)
+        self.refill()
 
     def _tick_queue(self) -> None:
-        if self.claw.onboardings:
+        if self.workspace.fleet.onboardings:
             self.refresh_queue()
 
     # ---------------------------------------------------------------- rows
@@ -105,8 +109,8 @@ class BoxListScreen(Screen[None]):
         current = self.highlighted
         table.clear()
         needle = self.query_one("#filter", Input).value.strip().lower()
-        last = self.claw.audit.last_results()
-        for box in self.claw.boxes:
+        last = self.workspace.audit.last_results()
+        for box in self.workspace.boxes:
             haystack = f"{box.name} {box.customer} {box.host}".lower()
             if needle and needle not in haystack:
                 continue
@@ -119,7 +123,7 @@ class BoxListScreen(Screen[None]):
         self.refresh_queue()
 
     def _cells(self, name: str, last: AuditRecord | None) -> list[Text]:
-        box = self.claw.box(name)
+        box = self.workspace.box(name)
         mark = Text("●", style="bold $accent") if name in self.selected else Text(" ")
         return [
             mark,
@@ -131,28 +135,23 @@ class BoxListScreen(Screen[None]):
         ]
 
     def _status(self, name: str) -> Text:
-        claw = self.claw
-        onboarding = claw.onboardings.get(name)
+        workspace = self.workspace
+        onboarding = workspace.fleet.get(name)
         parts: list[Text] = []
         if onboarding is not None:
             label = onboarding.state_label
-            phase = onboarding.runner.flow.phase
             style = {
                 Phase.VERIFIED: "bold green",
                 Phase.FAILED: "bold red",
                 Phase.WAITING_CODE: "bold yellow",
-            }.get(phase, "cyan")
+            }.get(onboarding.flow.phase, "cyan")
             parts.append(Text(label, style=style))
-        session = claw.sessions.get(name)
-        if session is not None:
-            parts.append(
-                Text(
-                    "shell" if session.state == "connected" else f"shell {session.state}",
-                    style="dim",
-                )
-            )
-        if name in self.checks:
-            parts.append(Text(self.checks[name], style="dim"))
+        shell = workspace.shell_state(name)
+        if shell is not None:
+            parts.append(Text("shell" if shell == "connected" else f"shell {shell}", style="dim"))
+        check = workspace.check_label(name)
+        if check is not None:
+            parts.append(Text(check, style="dim"))
         if not parts:
             return Text("—", style="dim")
         return Text("  ").join(parts)
@@ -171,7 +170,7 @@ class BoxListScreen(Screen[None]):
         if name not in table.rows:
             self.refresh_queue()
             return
-        last = self.claw.audit.last_results().get(name)
+        last = self.workspace.audit.last_results().get(name)
         for key, value in zip(
             ("mark", "name", "customer", "host", "status", "last"),
             self._cells(name, last),
@@ -181,10 +180,15 @@ class BoxListScreen(Screen[None]):
         self.refresh_queue()
 
     def refresh_queue(self) -> None:
+        fleet = self.workspace.fleet
         lines: list[Text] = []
-        for name, onboarding in self.claw.onboardings.items():
-            phase = onboarding.runner.flow.phase
-            if phase == Phase.WAITING_CODE:
+        if fleet.onboardings:
+            lines.append(Text(str(fleet.counts()), style="bold"))
+        for name, onboarding in fleet.onboardings.items():
+            phase = onboarding.flow.phase
+            if onboarding.queued:
+                lines.append(Text(f"· {name}: waiting its turn", style="dim"))
+            elif phase == Phase.WAITING_CODE:
                 age = onboarding.link_age or 0
                 lines.append(
                     Text(f"● {name}: link ready ({_age(age)}), waiting for code", style="yellow")
@@ -211,7 +215,7 @@ class BoxListScreen(Screen[None]):
     def targets(self) -> list[str]:
         """The selected boxes, else the highlighted one."""
         if self.selected:
-            return [box.name for box in self.claw.boxes if box.name in self.selected]
+            return [box.name for box in self.workspace.boxes if box.name in self.selected]
         name = self.highlighted
         return [name] if name else []
 
@@ -251,12 +255,12 @@ class BoxListScreen(Screen[None]):
     def action_open_shell(self) -> None:
         name = self.highlighted
         if name:
-            self.claw.open_session(name)
+            self.post_message(OpenShell(name))
 
     def action_onboard(self) -> None:
         names = self.targets()
         if names:
-            self.claw.start_onboarding(names)
+            self.post_message(StartOnboarding(tuple(names)))
             self.selected.clear()
             self.refill()
 
@@ -277,23 +281,12 @@ class BoxListScreen(Screen[None]):
         self.refill()
 
     def action_check(self) -> None:
-        from .checks import CheckScreen
-
         names = self.targets()
         if names:
-            self.app.push_screen(CheckScreen([self.claw.box(name) for name in names], self))
+            self.app.push_screen(CheckScreen([self.workspace.box(name) for name in names]))
 
     def action_copy_links(self) -> None:
-        from .links import LinksScreen
-
-        rows = []
-        for box in self.claw.boxes:
-            onboarding = self.claw.onboardings.get(box.name)
-            if onboarding is None:
-                continue
-            flow = onboarding.runner.flow
-            if flow.phase == Phase.WAITING_CODE and flow.url is not None:
-                rows.append((box.name, box.customer, flow.url.url))
+        rows = [(row.box, row.customer, row.url) for row in self.workspace.fleet.ready_links()]
         if not rows:
             self.notify("No sign-in link is ready yet.", severity="warning")
             return
@@ -302,13 +295,13 @@ class BoxListScreen(Screen[None]):
     def action_export_report(self) -> None:
         from ...report import build_rows, export
 
-        customers = {box.name: box.customer for box in self.claw.boxes}
-        rows = build_rows(self.claw.audit.records(), customers=customers, since=self.started)
+        customers = {box.name: box.customer for box in self.workspace.boxes}
+        rows = build_rows(self.workspace.audit.records(), customers=customers, since=self.started)
         if not rows:
             self.notify("No onboarding has run since clawtui started.", severity="warning")
             return
         try:
-            path = export(rows, self.claw.audit.path.parent / "reports")
+            path = export(rows, self.workspace.audit.path.parent / "reports")
         except OSError as error:
             self.notify(f"The report could not be written: {error}", severity="error")
             return
@@ -318,16 +311,16 @@ class BoxListScreen(Screen[None]):
         self.query_one("#batch-code", Input).focus()
 
     def action_next_box(self) -> None:
-        self.claw.cycle_screens(1)
+        self.post_message(CycleBoxes(1))
 
     @on(Input.Submitted, "#batch-code")
     def _batch_code(self, event: Input.Submitted) -> None:
-        message = self.claw.route_code(event.value)
-        sent = message.startswith("Sent to")
+        routed = self.workspace.fleet.route_code(event.value)
+        sent = routed.box is not None
         if sent:
             event.input.value = ""
         label = self.query_one("#batch-code-message", Static)
-        label.update(Text(message, style="green" if sent else "red"))
+        label.update(Text(routed.message, style="green" if sent else "red"))
 
 
 def _age(seconds: float) -> str:
