@@ -1,7 +1,8 @@
 """The `clawtui` command line: the TUI, the demo, the simulator and the headless commands.
 
 Exit statuses: 0 success, 1 the work failed (the message says why and what to do), 2 the command
-line or the inventory is wrong, 130 interrupted. Errors are printed as one clear message, never a
+line or the inventory is wrong, 3 (`onboard`) the token is stored but OpenClaw's default model is
+not an Anthropic one, 130 interrupted. Errors are printed as one clear message, never a
 traceback.
 """
 
@@ -89,6 +90,20 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="trust a box whose host key is not known yet (a changed key is always refused)",
     )
+    onboard.add_argument(
+        "--default-model",
+        metavar="MODEL",
+        help=(
+            "when OpenClaw's default model is not an Anthropic one, switch it to MODEL (e.g. "
+            "anthropic/claude-sonnet-4-6); without it (or default_model in the inventory) the "
+            "command ends 'Stored but not in use' with exit status 3"
+        ),
+    )
+    onboard.add_argument(
+        "--no-restart-gateway",
+        action="store_true",
+        help="do not restart OpenClaw's gateway when it says it could not refresh the new auth",
+    )
     check = commands.add_parser(
         "check", parents=[common], help="check that boxes are ready to be onboarded"
     )
@@ -167,6 +182,13 @@ def main(argv: list[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     command = args.command or "tui"
     if command == "onboard":
+        if args.default_model is not None and "/" not in args.default_model.strip("/"):
+            print(
+                "clawtui onboard: --default-model wants provider/model, e.g. "
+                "anthropic/claude-sonnet-4-6",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
         _, boxes = _load(args.inventory)
         box = find_box(boxes, args.box)
         from .headless import onboard
@@ -176,6 +198,8 @@ def _dispatch(args: argparse.Namespace) -> int:
                 box,
                 resume=args.resume,
                 accept_new_host_key=args.accept_new_host_key,
+                default_model=args.default_model,
+                restart_gateway=False if args.no_restart_gateway else None,
                 recordings=args.record,
             )
         )

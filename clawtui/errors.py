@@ -118,3 +118,13 @@ class CommandNotFoundError(SshError):
     def __init__(self, message: str, *, box: str | None = None, command: str = "") -> None:
         self.command = command
         super().__init__(message, box=box)
+
+
+class OpenClawAnswerError(ClawError):
+    """An OpenClaw command answered with something clawtui cannot read (e.g. broken JSON).
+
+    `command` names what was run; the message quotes no output (it could hold a token)."""
+
+    def __init__(self, message: str, *, command: str = "") -> None:
+        self.command = command
+        super().__init__(message)

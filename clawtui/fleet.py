@@ -162,7 +162,9 @@ class BoxOnboarding(RunnerListener):
             case f.Phase.WAITING_CODE:
                 return "link ready"
             case f.Phase.VERIFIED:
-                return "verified"
+                return "ready, expiring" if flow.after.expiring else "ready"
+            case f.Phase.NOT_IN_USE:
+                return "stored, not in use"
             case f.Phase.FAILED:
                 step = flow.failure.step.value if flow.failure else ""
                 return f"failed: {step}"
@@ -195,6 +197,8 @@ class BoxOnboarding(RunnerListener):
             case f.UrlReady(changed=changed):
                 self.url_shown_at = runner.clock()
                 self.link_changed = changed
+                self.attention = True
+            case f.AskModel():
                 self.attention = True
             case f.Finished(failure=None):
                 self.attention = False

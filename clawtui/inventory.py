@@ -22,6 +22,12 @@ from .errors import InventoryError
 DEFAULT_SETUP_TOKEN_COMMAND = "CLAUDE_CODE_FULL_SIGN_IN_LINK=1 claude setup-token"
 DEFAULT_PASTE_TOKEN_COMMAND = "openclaw models auth paste-token --provider anthropic"
 DEFAULT_STATUS_COMMAND = "openclaw models status"
+#: The setup-token is valid for one year; OpenClaw records the expiry it is told (FLOW.md).
+DEFAULT_EXPIRES_IN = "365d"
+_DURATION_RE = re.compile(r"^\d+[smhdwy]$")
+_MODEL_RE = re.compile(r"^[A-Za-z0-9._-]+/\S+$")
+#: Keys allowed at the top level of the inventory: defaults for every box.
+_TOP_LEVEL_DEFAULTS = ("default_model", "expires_in", "restart_gateway")
 
 DEFAULT_USER = "ubuntu"
 DEFAULT_PORT = 22
@@ -40,6 +46,7 @@ user = "ubuntu"           # default "ubuntu"
 port = 22                 # default 22
 key = "~/.ssh/acme.pem"   # optional; ssh-agent and ~/.ssh/config apply as with OpenSSH
 customer = "Acme Inc"     # optional, shown in the list
+# default_model = "anthropic/claude-sonnet-4-6"  # optional: switch OpenClaw to it, no question
 """
 
 
@@ -63,6 +70,31 @@ class Box:
     test_signin_base: str | None = None
     #: Jump hosts to reach the box through, as OpenSSH's ProxyJump: "user@host:port,..." ("" none).
     jump: str = ""
+    #: The model to make OpenClaw's default when it is not an Anthropic one (None: ask).
+    default_model: str | None = None
+    #: Passed to paste-token as `--expires-in` ("" leaves it out).
+    expires_in: str = DEFAULT_EXPIRES_IN
+    #: Restart the gateway when OpenClaw says it could not refresh the new auth.
+    restart_gateway: bool = True
+
+    @property
+    def paste_command(self) -> str:
+        """The paste-token command, with `--expires-in` unless the inventory's command has it."""
+        command = self.paste_token_command
+        if not self.expires_in or "--expires-in" in command:
+            return command
+        return f"{command} --expires-in {self.expires_in}"
+
+    @property
+    def openclaw_command(self) -> str:
+        """How to call `openclaw` on this box, taken from the status command (which may name
+        a full path): `/opt/bin/openclaw models status` gives `/opt/bin/openclaw`."""
+        command = self.status_command.strip()
+        suffix = "models status"
+        if command.endswith(suffix) and command[: -len(suffix)].strip():
+            return command[: -len(suffix)].strip()
+        return "openclaw"
+
     #: Record the onboarding's panes (masked) in the state folder; false for customers who
     #: do not want recordings.
     record: bool = True
@@ -96,6 +128,9 @@ _FIELDS: dict[str, _Field] = {
     "status_command": _Field(str, command=True),
     "test_signin_base": _Field(str),
     "jump": _Field(str),
+    "default_model": _Field(str),
+    "expires_in": _Field(str),
+    "restart_gateway": _Field(bool),
     "record": _Field(bool),
 }
 
@@ -129,11 +164,14 @@ def load_inventory(path: Path) -> list[Box]:
 
 
 def parse_inventory(document: Mapping[str, Any], *, path: Path) -> list[Box]:
-    extra = sorted(set(document) - {"box"})
+    extra = sorted(set(document) - {"box", *_TOP_LEVEL_DEFAULTS})
     if extra:
         raise InventoryError(
-            f"unknown top-level key {extra[0]!r}; boxes go in [[box]] tables", path=path
+            f"unknown top-level key {extra[0]!r}; boxes go in [[box]] tables (top-level "
+            f"defaults for every box: {', '.join(_TOP_LEVEL_DEFAULTS)})",
+            path=path,
         )
+    defaults = {key: document[key] for key in _TOP_LEVEL_DEFAULTS if key in document}
     tables = document.get("box", [])
     if not isinstance(tables, list):
         raise InventoryError(
@@ -142,6 +180,8 @@ def parse_inventory(document: Mapping[str, Any], *, path: Path) -> list[Box]:
     boxes: list[Box] = []
     seen: dict[str, int] = {}
     for index, table in enumerate(tables, start=1):
+        if isinstance(table, dict):
+            table = {**defaults, **table}
         box = _parse_box(table, index=index, path=path)
         if box.name in seen:
             raise InventoryError(
@@ -213,6 +253,23 @@ def _parse_box(table: Any, *, index: int, path: Path) -> Box:
             parse_jump(values["jump"])
         except ValueError as error:
             raise InventoryError(str(error), path=path, box=label, field="jump") from None
+    model = values.get("default_model")
+    if model is not None and not _MODEL_RE.match(model):
+        raise InventoryError(
+            f"{model!r} is not a model; write provider/model, e.g. anthropic/claude-sonnet-4-6",
+            path=path,
+            box=label,
+            field="default_model",
+        )
+    expires_in = values.get("expires_in")
+    if expires_in and not _DURATION_RE.match(expires_in):
+        raise InventoryError(
+            f"{expires_in!r} is not a duration; write a number and a unit, e.g. 365d "
+            '(s, m, h, d, w, y), or "" to leave --expires-in out',
+            path=path,
+            box=label,
+            field="expires_in",
+        )
     port = values.get("port")
     if port is not None and not 1 <= port <= 65535:
         raise InventoryError(

@@ -23,15 +23,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from .audit import AuditRecord
+from .audit import FINAL_STEPS, AuditRecord, expires_on
 
 FORMATS = ("md", "csv", "json")
 DEFAULT_FORMAT = "md"
 
 #: Audit fields that may hold the token's expiry, first found wins.
 EXPIRY_FIELDS: tuple[str, ...] = ("expires_at", "expiry", "expires", "token_expires_at")
-#: Steps that end a run.
-_FINAL_STEPS = ("verified", "failed")
 
 
 @dataclass(frozen=True)
@@ -39,7 +37,7 @@ class Row:
     box: str
     customer: str
     last_step: str
-    result: str  # verified, failed, or unfinished
+    result: str  # ready, not in use, verified (before issue 7), failed, or unfinished
     reason: str
     token_fingerprint: str
     expiry: str
@@ -86,7 +84,7 @@ def _time(record: AuditRecord) -> datetime | None:
 
 
 def _ends_run(record: AuditRecord) -> bool:
-    return record.step in _FINAL_STEPS or record.outcome == "failed"
+    return record.step in FINAL_STEPS or record.outcome == "failed"
 
 
 def build_rows(
@@ -123,7 +121,7 @@ def build_rows(
                 customer=(customers or {}).get(box, ""),
                 last_step=last.step,
                 result=_result(last),
-                reason=(last.reason or "") if last.outcome != "ok" else "",
+                reason=(last.reason or "") if _result(last) != "verified" else "",
                 token_fingerprint=_latest(run, lambda r: r.token_fingerprint),
                 expiry=_latest(run, _expiry),
                 duration_s=duration,
@@ -136,10 +134,10 @@ def build_rows(
 
 
 def _result(last: AuditRecord) -> str:
-    if last.step == "verified" and last.outcome == "ok":
-        return "verified"
-    if _ends_run(last):
+    if last.outcome == "failed" or last.step == "failed":
         return "failed"
+    if last.step in FINAL_STEPS:
+        return last.step  # ready, not in use, or verified
     return "unfinished"
 
 
@@ -148,6 +146,9 @@ def _expiry(record: AuditRecord) -> str | None:
         value = record.data.get(name)
         if value not in (None, ""):
             return str(value)
+    if record.step == "ready":  # issue 7's clawtui names it in the ready line's reason
+        day = expires_on(record)
+        return day.isoformat() if day is not None else None
     return None
 
 

@@ -191,7 +191,7 @@ def test_recorded_happy_path_to_verified(claude: str, openclaw: str) -> None:
         isinstance(e, (f.Start, f.Paste)) and getattr(e, "pane", "") == "paste"
         for e in driver.effects[:captured_at]
     )
-    assert driver.effects[captured_at + 1 :].count(f.Start("paste", BOX.paste_token_command)) == 1
+    assert driver.effects[captured_at + 1 :].count(f.Start("paste", BOX.paste_command)) == 1
     assert driver.flow.phase == f.Phase.PASTE_STARTING
 
     paste = load(openclaw)
@@ -203,13 +203,24 @@ def test_recorded_happy_path_to_verified(claude: str, openclaw: str) -> None:
     index = driver.replay("paste", paste, start=index, stop=None if True else None)
     assert f.Send("paste", b"\r") in driver.effects
     assert driver.phase() == f.Phase.VERIFYING
-    assert driver.of(f.RunStatus) == [f.RunStatus(BOX.status_command)]
+    assert driver.of(f.RunCommand) == [f.RunCommand("verify", f"{BOX.status_command} --json")]
     assert driver.of(f.DeleteToken) == [], "the vault is kept until verified"
 
-    driver.send(f.StatusResult(0, f"anthropic:manual=token:sk-ant-o...{token.last8}\n"))
-    assert driver.phase() == f.Phase.VERIFIED
+    label = f"anthropic:manual=token:sk-ant-o...{token.last8}"
+    answer = (
+        '{"defaultModel": "anthropic/claude-sonnet-4-6", '
+        f'"auth": {{"providers": [{{"profiles": {{"labels": ["{label}"]}}}}]}}}}'
+    )
+    driver.send(f.CommandResult("verify", 0, answer))
     assert driver.of(f.DeleteToken) == [f.DeleteToken()]
-    assert driver.effects[-1] == f.Finished(None)
+    # The recording shows OpenClaw's gateway warning: restart it, then OpenClaw's own check.
+    assert driver.effects[-1] == f.RunCommand("gateway-restart", "openclaw gateway restart")
+    driver.send(f.CommandResult("gateway-restart", 0, "Restarted"))
+    driver.send(f.CommandResult("gateway-status", 0, '{"service": {"runtime": "running"}}'))
+    assert driver.effects[-1] == f.RunCommand("check", f"{BOX.status_command} --check")
+    driver.send(f.CommandResult("check", 0, ""))
+    assert driver.phase() == f.Phase.VERIFIED
+    assert driver.effects[-1:] == [f.Finished(None)]
 
 
 def test_a_verification_mismatch_is_a_failure_that_keeps_the_vault() -> None:
@@ -334,7 +345,7 @@ def resume_to_paste(openclaw: str) -> tuple[Driver, Transcript, int]:
     driver = Driver()
     token = Token("sk-ant-oat01-" + "A" * 95)
     driver.begin(resume_token=token)
-    assert driver.of(f.Start) == [f.Start("paste", BOX.paste_token_command)]
+    assert driver.of(f.Start) == [f.Start("paste", BOX.paste_command)]
     transcript = load(openclaw)
     index = driver.replay("paste", transcript, stop="in")
     assert driver.of(f.Paste) == [f.Paste("paste", token)]
@@ -387,7 +398,7 @@ def test_a_drop_after_the_token_offers_resume() -> None:
     driver.send(f.Act(f.Recovery.RESUME))
     assert f.Connect() in driver.effects
     driver.send(f.Connected())
-    assert f.Start("paste", BOX.paste_token_command) in driver.effects
+    assert f.Start("paste", BOX.paste_command) in driver.effects
 
 
 def test_a_drop_before_the_token_offers_restart() -> None:

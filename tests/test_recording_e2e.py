@@ -37,6 +37,8 @@ class Customer(RunnerListener):
         self.tasks: set[asyncio.Task[None]] = set()
 
     def on_effect(self, runner: Runner, effect: f.Effect) -> None:
+        if isinstance(effect, f.AskModel):  # the box's default model is not Claude's: take it
+            runner.choose_model(effect.proposed)
         if isinstance(effect, f.UrlReady):
             task = asyncio.ensure_future(self._answer(runner, effect.url.url))
             self.tasks.add(task)
@@ -92,7 +94,7 @@ async def test_an_onboarding_is_recorded_masked_and_linked_from_the_audit(
     assert TOKEN_PREFIX + BULLET in shown, shown
     # Every audit line of the run from the first pane on links the recordings.
     lines = [json.loads(line) for line in (state / "audit.jsonl").read_text().splitlines()]
-    assert lines[-1]["step"] == "verified"
+    assert lines[-1]["step"] == "ready"
     assert lines[-1]["recordings"] == [str(path) for path in files]
     assert last_recording(state / "recordings", name) == files[0]
 

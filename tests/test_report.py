@@ -171,3 +171,26 @@ async def test_ctrl_e_exports_the_current_batch(state: Path, tmp_path: Path) -> 
     lines = path.read_text().splitlines()
     assert len(lines) == 3 and lines[2].startswith("| globex-web | Globex, Corporation | verified")
     assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_ready_run_shows_the_expiry_its_line_names() -> None:
+    from clawtui.audit import AuditRecord
+    from clawtui.report import build_rows
+
+    def line(time: str, step: str, reason: str | None = None) -> AuditRecord:
+        data = {"time": time, "operator": "o", "box": "hooli", "step": step, "outcome": "ok"}
+        return AuditRecord.from_json(data | {"reason": reason, "token_fingerprint": FP})
+
+    rows = build_rows(
+        [
+            line("2026-12-01T10:00:00+00:00", "connect"),
+            line(
+                "2026-12-01T10:00:40+00:00",
+                "ready",
+                "default anthropic/claude-sonnet-4-6; expires 2027-12-01; gateway restarted",
+            ),
+        ]
+    )
+    assert [(row.result, row.expiry, row.duration_s) for row in rows] == [
+        ("ready", "2027-12-01", 40.0)
+    ]

@@ -52,6 +52,7 @@ from .screens.boxes import BoxListScreen
 from .screens.error import InventoryErrorScreen
 from .screens.help import HelpScreen
 from .screens.hostkey import HostKeyScreen
+from .screens.model import DefaultModelScreen
 from .screens.onboard import OnboardScreen
 from .screens.reveal import RevealScreen
 from .screens.session import SessionScreen
@@ -298,6 +299,20 @@ class ClawApp(App[int]):
 
         self.push_screen(HostKeyScreen(error), answer)
 
+    def ask_model(self, onboarding: BoxOnboarding, current: str | None, proposed: str) -> None:
+        """The box's default model is not Anthropic's: Switch or Keep (DefaultModelScreen)."""
+
+        def answer(model: str | None) -> None:
+            onboarding.attention = False
+            onboarding.runner.choose_model(model)
+            # Back on the box's screen the code field is gone (the token is captured): leave
+            # the keys with the screen (escape, recoveries), not with a live pane.
+            screen = self.onboard_screens.get(onboarding.name)
+            if screen is not None:
+                screen.call_after_refresh(screen.set_focus, None)
+
+        self.push_screen(DefaultModelScreen(onboarding.name, current, proposed), answer)
+
     # ---------------------------------------------------------------- navigation
 
     def _show(self, screen: Screen[Any]) -> None:
@@ -446,8 +461,18 @@ class _FleetBridge(FleetListener):
                 )
             case f.Notify(message=message, level=level) if level != "info" and not watching:
                 app.notify(message, title=name, severity=_SEVERITY[level])
+            case f.AskModel(current=current, proposed=proposed):
+                app.ask_model(box, current, proposed)
+            case f.Finished(failure=None, not_in_use=True):
+                app.notify(
+                    f"{name}: the token is stored, but OpenClaw's default model is "
+                    f"{box.flow.after.default_model or 'unknown'}: not in use.",
+                    title="Stored, not in use",
+                    severity="warning",
+                    timeout=10,
+                )
             case f.Finished(failure=None):
-                app.notify(f"{name}: verified (anthropic:manual).", title="Verified", timeout=8)
+                app.notify(box.flow.ready_line(), title="Ready", timeout=8)
             case f.Finished(failure=failure) if failure is not None and isinstance(
                 failure.error, HostKeyUnknownError
             ):

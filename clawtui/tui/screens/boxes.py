@@ -1,6 +1,8 @@
 """The box list: every box of the inventory, its state, and the way into each.
 
-Typing filters the list (by name, customer or host). Enter opens a live shell on the box; the
+Typing filters the list (by name, customer or host); `expires:N` keeps the boxes whose token
+(from the last ready result in the audit log) expires within N days, and a batch started on them
+is a renewal. Enter opens a live shell on the box; the
 onboarding keys work on the highlighted box, or on every selected box at once (a batch). While a
 batch runs, the queue on the right says which boxes have a link ready or need attention, and a
 code pasted into the field below it goes to the box whose link carries that code's #STATE.
@@ -8,7 +10,8 @@ code pasted into the field below it goes to the box whose link carries that code
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 from typing import ClassVar
 
 from rich.text import Text
@@ -19,14 +22,19 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
-from ...audit import AuditRecord
+from ...audit import AuditRecord, expires_on
 from ...flow import Phase
 from ..context import Workspace
 from ..messages import CycleBoxes, OpenShell, StartOnboarding
 from .checks import CheckScreen
 from .links import LinksScreen
 
-_FILTER_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.@")
+_FILTER_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.@:")
+
+#: `expires:N` in the filter: boxes whose token expires within N days (renewals).
+_EXPIRES_FILTER = re.compile(r"^\s*exp(?:ires)?:\s*(\d{1,5})\s*$", re.I)
+#: The "expires" column turns yellow this many days before the date.
+EXPIRY_WARNING_DAYS = 30
 
 
 class BoxTable(DataTable[Text]):
@@ -58,13 +66,18 @@ class BoxListScreen(Screen[None]):
         super().__init__()
         self.workspace = workspace
         self.selected: set[str] = set()
+        #: Each box's last ready record (the Expires column), re-read when a box finishes.
+        self._ready: dict[str, AuditRecord] = {}
         self.started = datetime.now(UTC)  # the current batch: what ran since clawtui started
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="boxes-body"):
             with Vertical(id="boxes-main"):
-                yield Input(placeholder="Type to filter boxes (name, customer, host)", id="filter")
+                yield Input(
+                    placeholder="Type to filter boxes (name, customer, host), or expires:30",
+                    id="filter",
+                )
                 yield BoxTable(id="boxes", cursor_type="row", zebra_stripes=True)
             with Vertical(id="queue-panel"):
                 yield Label("Queue", classes="panel-title")
@@ -86,6 +99,7 @@ class BoxListScreen(Screen[None]):
         table.add_column("Host", key="host")
         table.add_column("Status", key="status")
         table.add_column("Last result", key="last")
+        table.add_column("Expires", key="expires")
         self.refill()
         table.focus()
         self.workspace.box_changed.subscribe(self, self.update_box)
@@ -110,11 +124,20 @@ class BoxListScreen(Screen[None]):
         table.clear()
         needle = self.query_one("#filter", Input).value.strip().lower()
         last = self.workspace.audit.last_results()
+        ready = self._ready = self.workspace.audit.last_ready()
+        within = _EXPIRES_FILTER.match(needle)
         for box in self.workspace.boxes:
-            haystack = f"{box.name} {box.customer} {box.host}".lower()
-            if needle and needle not in haystack:
-                continue
-            table.add_row(*self._cells(box.name, last.get(box.name)), key=box.name)
+            if within is not None:
+                expiry = expires_on(ready.get(box.name))
+                if expiry is None or (expiry - _today()).days > int(within.group(1)):
+                    continue
+            else:
+                haystack = f"{box.name} {box.customer} {box.host}".lower()
+                if needle and needle not in haystack:
+                    continue
+            table.add_row(
+                *self._cells(box.name, last.get(box.name), ready.get(box.name)), key=box.name
+            )
         if current is not None:
             try:
                 table.move_cursor(row=table.get_row_index(current))
@@ -122,7 +145,9 @@ class BoxListScreen(Screen[None]):
                 pass
         self.refresh_queue()
 
-    def _cells(self, name: str, last: AuditRecord | None) -> list[Text]:
+    def _cells(
+        self, name: str, last: AuditRecord | None, ready: AuditRecord | None = None
+    ) -> list[Text]:
         box = self.workspace.box(name)
         mark = Text("●", style="bold $accent") if name in self.selected else Text(" ")
         return [
@@ -132,6 +157,7 @@ class BoxListScreen(Screen[None]):
             Text(box.host),
             self._status(name),
             self._last(last),
+            _expires(ready),
         ]
 
     def _status(self, name: str) -> Text:
@@ -142,6 +168,7 @@ class BoxListScreen(Screen[None]):
             label = onboarding.state_label
             style = {
                 Phase.VERIFIED: "bold green",
+                Phase.NOT_IN_USE: "bold yellow",
                 Phase.FAILED: "bold red",
                 Phase.WAITING_CODE: "bold yellow",
             }.get(onboarding.flow.phase, "cyan")
@@ -161,6 +188,10 @@ class BoxListScreen(Screen[None]):
         if last is None:
             return Text("never onboarded", style="dim")
         when = last.time[:16].replace("T", " ")
+        if last.step == "ready":
+            return Text(f"ready {when}", style="green")
+        if last.step == "not in use":
+            return Text(f"stored, not in use {when}", style="yellow")
         if last.step == "verified" and last.outcome == "ok":
             return Text(f"verified {when}", style="green")
         return Text(f"failed at {last.step} {when}", style="red")
@@ -171,9 +202,13 @@ class BoxListScreen(Screen[None]):
             self.refresh_queue()
             return
         last = self.workspace.audit.last_results().get(name)
+        onboarding = self.workspace.fleet.get(name)
+        if onboarding is not None and onboarding.flow.phase == Phase.VERIFIED:
+            self._ready = self.workspace.audit.last_ready()
+        ready = self._ready.get(name)
         for key, value in zip(
-            ("mark", "name", "customer", "host", "status", "last"),
-            self._cells(name, last),
+            ("mark", "name", "customer", "host", "status", "last", "expires"),
+            self._cells(name, last, ready),
             strict=True,
         ):
             table.update_cell(name, key, value)
@@ -196,7 +231,9 @@ class BoxListScreen(Screen[None]):
             elif phase == Phase.FAILED or onboarding.error:
                 lines.append(Text(f"✗ {name}: needs attention", style="red"))
             elif phase == Phase.VERIFIED:
-                lines.append(Text(f"✓ {name}: verified", style="green"))
+                lines.append(Text(f"✓ {name}: ready", style="green"))
+            elif phase == Phase.NOT_IN_USE:
+                lines.append(Text(f"■ {name}: stored, not in use", style="yellow"))
             elif phase != Phase.IDLE:
                 lines.append(Text(f"… {name}: {onboarding.state_label}", style="cyan"))
         queue = self.query_one("#queue", Static)
@@ -321,6 +358,22 @@ class BoxListScreen(Screen[None]):
             event.input.value = ""
         label = self.query_one("#batch-code-message", Static)
         label.update(Text(routed.message, style="green" if sent else "red"))
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+def _expires(ready: AuditRecord | None) -> Text:
+    """The expiry of the box's token from its last ready result; yellow within 30 days."""
+    expiry = expires_on(ready)
+    if expiry is None:
+        return Text("—", style="dim")
+    days = (expiry - _today()).days
+    if days < 0:
+        return Text(f"{expiry} (expired)", style="bold red")
+    style = "yellow" if days <= EXPIRY_WARNING_DAYS else ""
+    return Text(f"{expiry} ({days} d)", style=style)
 
 
 def _age(seconds: float) -> str:

@@ -285,12 +285,11 @@ class OnboardScreen(Screen[None]):
             text = Text.assemble((f"✗ {failure.step.value}: ", "bold red"), failure.reason)
             return Verdict("failed", text, failure.recoveries)
         if flow.phase == f.Phase.VERIFIED:
-            token = flow.token
-            tail = f" (token …{token.last4})" if token is not None else ""
-            return Verdict(
-                "verified",
-                Text(f"✓ Verified: anthropic:manual on {self.box.name}{tail}", style="bold green"),
-            )
+            lines = [Text(f"✓ {flow.ready_line()}", style="bold green")]
+            lines += [Text(f"! {warning}", style="yellow") for warning in flow.warnings]
+            return Verdict("verified", Text("\n").join(lines))
+        if flow.phase == f.Phase.NOT_IN_USE:
+            return Verdict("verified", Text(f"■ {flow.not_in_use_line()}", style="bold yellow"))
         return None
 
     # ---------------------------------------------------------------- the code field
@@ -347,7 +346,7 @@ class OnboardScreen(Screen[None]):
         if action == "recover":
             recovery = f.Recovery(str(parameters[0]))
             if recovery == f.Recovery.RESTART:
-                return self.flow.phase not in (f.Phase.IDLE, f.Phase.VERIFIED)
+                return self.flow.phase not in (f.Phase.IDLE, f.Phase.VERIFIED, f.Phase.NOT_IN_USE)
             # Hidden unless it makes sense now: the footer lists only what the operator can do.
             return recovery in self.flow.recoveries
         if action == "reveal":

@@ -183,7 +183,7 @@ class TokenLine(Static):
             ("Token ", "bold"),
             (token.masked, "bold green"),
             f"\nfingerprint {token.fingerprint}\n",
-            ("kept in the vault until verified; f9 reveals it", "dim"),
+            ("kept in the vault until stored in OpenClaw; f9 reveals it", "dim"),
         )
 
 
