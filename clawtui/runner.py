@@ -308,7 +308,7 @@ class Runner:
         async for event in process.events():
             match event:
                 case Output(data=data):
-                    self._record(pane, data)
+                    self._record_output(pane, data)
                     for start in range(0, len(data), FEED_SLICE):
                         model.feed(data[start : start + FEED_SLICE])
                         self.listener.on_output(self, pane)
@@ -393,7 +393,7 @@ class Runner:
             # A full disk or a read-only state folder must not stop an onboarding.
             self.recorder = None
 
-    def _record(self, pane: f.PaneName, data: bytes) -> None:
+    def _record_output(self, pane: f.PaneName, data: bytes) -> None:
         writer = self.recorder.writer(pane) if self.recorder is not None else None
         if writer is None:
             return
