@@ -41,8 +41,19 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--inventory", metavar="FILE", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS
     )
+    # `--record DIR`: where the masked recordings of onboardings go (default: the state folder).
+    record = argparse.ArgumentParser(add_help=False)
+    record.add_argument(
+        "--record",
+        metavar="DIR",
+        type=Path,
+        help="folder for the masked recordings of the panes (default: recordings/ in the state "
+        "folder; a box with `record = false` is not recorded)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("tui", parents=[common], help="the box list and live panes (the default)")
+    commands.add_parser(
+        "tui", parents=[common, record], help="the box list and live panes (the default)"
+    )
     demo = commands.add_parser(
         "demo", help="the TUI on simulated boxes served by a built-in loopback SSH server"
     )
@@ -65,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--time-scale", type=float, default=1.0)
     onboard = commands.add_parser(
         "onboard",
-        parents=[common],
+        parents=[common, record],
         help="onboard one box without the TUI (reads CODE#STATE from standard input)",
     )
     onboard.add_argument("box", help="the box's name in the inventory")
@@ -126,6 +137,33 @@ def _parser() -> argparse.ArgumentParser:
             help="append them to the inventory (a name it already has is skipped); "
             "without it they are only printed",
         )
+    report = commands.add_parser(
+        "report",
+        parents=[common],
+        help="one row per box from the audit log: last step, result, reason, token, duration",
+    )
+    report.add_argument(
+        "--since",
+        metavar="DATE",
+        help="only boxes whose last run ended at or after DATE "
+        "(2026-11-30 or 2026-11-30T14:00, UTC)",
+    )
+    report.add_argument(
+        "--format", choices=("md", "csv", "json"), default="md", help="default md (a table)"
+    )
+    replay = commands.add_parser(
+        "replay", help="play a masked recording of an onboarding in a terminal pane"
+    )
+    replay.add_argument("file", nargs="?", type=Path, help="an asciicast (.cast) file")
+    replay.add_argument(
+        "--last", metavar="BOX", help="the newest recording of BOX (its setup-token pane)"
+    )
+    replay.add_argument(
+        "--record", metavar="DIR", type=Path, help="where recordings are (for --last)"
+    )
+    replay.add_argument(
+        "--speed", type=float, default=1.0, help="play this many times faster (default 1)"
+    )
     return parser
 
 
@@ -173,6 +211,7 @@ def _dispatch(args: argparse.Namespace) -> int:
                 default_model=args.default_model,
                 restart_gateway=False if args.no_restart_gateway else None,
                 paste_unkept=args.paste_unkept,
+                recordings=args.record,
             )
         )
     if command == "check":
@@ -189,6 +228,10 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         inventory = args.inventory or default_inventory()
         return run_import_cli(args.source, args.file, write=args.write, inventory=inventory)
+    if command == "report":
+        return _report(args)
+    if command == "replay":
+        return _replay(args)
     if command == "sim":
         return asyncio.run(_serve_sim(args.dir, args.time_scale))
     if command == "demo" and args.screenshots:
@@ -201,7 +244,58 @@ def _dispatch(args: argparse.Namespace) -> int:
         return run_demo(time_scale=args.time_scale)
     from .tui.app import run_tui
 
-    return run_tui(args.inventory)
+    return run_tui(args.inventory, recordings=getattr(args, "record", None))
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .audit import AuditLog
+    from .report import build_rows, parse_since, render
+
+    try:
+        since = parse_since(args.since) if args.since else None
+    except ValueError as error:
+        print(f"clawtui report: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    customers: dict[str, str] = {}
+    try:
+        _, boxes = _load(args.inventory)
+        customers = {box.name: box.customer for box in boxes}
+    except InventoryError:
+        pass  # the report stands without the inventory: customers stay blank
+    log = AuditLog()
+    rows = build_rows(log.records(), customers=customers, since=since)
+    sys.stdout.write(render(rows, args.format))
+    if not rows:
+        when = f" since {args.since}" if args.since else ""
+        print(f"clawtui report: no onboarding in {log.path}{when}", file=sys.stderr)
+    return 0
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from .paths import state_dir
+    from .recording import last_recording, recordings_dir
+
+    if bool(args.file) == bool(args.last):
+        print("clawtui replay: name one FILE, or use --last BOX", file=sys.stderr)
+        return EXIT_USAGE
+    path: Path | None = args.file
+    if args.last:
+        folder = args.record or recordings_dir(state_dir())
+        path = last_recording(folder, args.last)
+        if path is None:
+            print(f"clawtui replay: no recording of {args.last} in {folder}", file=sys.stderr)
+            return 1
+    assert path is not None
+    from .recording import read_cast
+
+    try:
+        read_cast(path)
+    except (OSError, ValueError) as error:
+        print(f"clawtui replay: {error}", file=sys.stderr)
+        return 1
+    from .tui.replay import run_replay
+
+    return run_replay(path, speed=args.speed)
 
 
 async def _serve_sim(folder: Path | None, time_scale: float) -> int:

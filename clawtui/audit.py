@@ -14,7 +14,7 @@ import os
 import re
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -43,9 +43,14 @@ class AuditRecord:
     outcome: str
     reason: str | None = None
     token_fingerprint: str | None = None
+    #: The masked recordings (asciicast files) of the run, when it was recorded.
+    recordings: tuple[str, ...] | None = None
+    #: The whole line as read, fields this version does not name included (for `report`).
+    data: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> AuditRecord:
+        recordings = data.get("recordings")
         return cls(
             time=str(data.get("time", "")),
             operator=str(data.get("operator", "")),
@@ -54,7 +59,17 @@ class AuditRecord:
             outcome=str(data.get("outcome", "")),
             reason=data.get("reason"),
             token_fingerprint=data.get("token_fingerprint"),
+            recordings=tuple(map(str, recordings)) if isinstance(recordings, list) else None,
+            data=data,
         )
+
+    def to_json(self) -> dict[str, Any]:
+        line = {key: value for key, value in self.__dict__.items() if key != "data"}
+        if self.recordings is None:
+            del line["recordings"]
+        else:
+            line["recordings"] = list(self.recordings)
+        return line
 
 
 class AuditLog:
@@ -62,6 +77,12 @@ class AuditLog:
         self.path = Path(path) if path is not None else state_dir() / "audit.jsonl"
         self.operator = operator or current_operator()
         self._lock = threading.Lock()
+        # The log as read so far: read once, then only what was appended since (by us or by
+        # another clawtui), so the box list never re-reads the whole file on a keystroke.
+        self._cache: list[AuditRecord] | None = None
+        self._last: dict[str, AuditRecord] = {}
+        self._offset = 0  # bytes of the file in the cache
+        self._identity: tuple[int, int] | None = None  # (device, inode) of the file read
 
     def record(
         self,
@@ -71,6 +92,7 @@ class AuditLog:
         *,
         reason: str | None = None,
         token_fingerprint: str | None = None,
+        recordings: tuple[str, ...] | None = None,
     ) -> AuditRecord:
         entry = AuditRecord(
             time=datetime.now(UTC).isoformat(timespec="milliseconds"),
@@ -80,41 +102,80 @@ class AuditLog:
             outcome=outcome,
             reason=redact(reason) if reason else None,
             token_fingerprint=token_fingerprint,
+            recordings=recordings,
         )
-        line = json.dumps(entry.__dict__, ensure_ascii=False) + "\n"
+        data = entry.to_json()
+        entry = AuditRecord.from_json(data)
+        line = (json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8")
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             # O_APPEND keeps concurrent writers (a batch, a second clawtui) from interleaving lines.
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             try:
-                os.write(fd, line.encode("utf-8"))
+                os.write(fd, line)
+                end = os.lseek(fd, 0, os.SEEK_CUR)
+                identity = _identity(os.fstat(fd))
             finally:
                 os.close(fd)
+            if self._cache is not None and end - len(line) == self._offset:
+                if identity == self._identity:
+                    # Nobody wrote in between: the cache takes the line without a read.
+                    self._add(entry)
+                    self._offset = end
+            # Otherwise the next read picks up what was appended, ours included.
         return entry
 
     def records(self) -> Iterator[AuditRecord]:
-        try:
-            stream = self.path.open(encoding="utf-8")
-        except FileNotFoundError:
-            return
-        with stream:
-            for line in stream:
-                line = line.strip()
-                if not line:
-                    continue
-                try:
-                    yield AuditRecord.from_json(json.loads(line))
-                except (ValueError, AttributeError):
-                    continue  # a torn line from a crash must not hide the others
+        """Every record, oldest first (from memory; the file is read once, then its tail)."""
+        with self._lock:
+            self._refresh()
+            cache = list(self._cache or ())
+        yield from cache
 
     def last_results(self) -> dict[str, AuditRecord]:
         """The latest final record (ready, not in use, verified or failed) of every box, for the
         box list."""
-        results: dict[str, AuditRecord] = {}
-        for entry in self.records():
-            if entry.step in FINAL_STEPS or entry.outcome == "failed":
-                results[entry.box] = entry
-        return results
+        with self._lock:
+            self._refresh()
+            return dict(self._last)
+
+    def _add(self, entry: AuditRecord) -> None:
+        assert self._cache is not None
+        self._cache.append(entry)
+        if entry.step in FINAL_STEPS or entry.outcome == "failed":
+            self._last[entry.box] = entry
+
+    def _refresh(self) -> None:
+        """Bring the cache up to date: a `stat`, and a read only of bytes appended since."""
+        try:
+            status = os.stat(self.path)
+        except FileNotFoundError:
+            self._cache, self._last, self._offset, self._identity = [], {}, 0, None
+            return
+        identity = _identity(status)
+        if self._cache is None or identity != self._identity or status.st_size < self._offset:
+            # First read, or the file was replaced or truncated: start over.
+            self._cache, self._last, self._offset, self._identity = [], {}, 0, identity
+        if status.st_size == self._offset:
+            return
+        try:
+            with self.path.open("rb") as stream:
+                stream.seek(self._offset)
+                chunk = stream.read()
+        except FileNotFoundError:
+            return
+        # A line still being written by another process (no newline yet) waits for next time.
+        complete = chunk[: chunk.rfind(b"\n") + 1]
+        self._offset += len(complete)
+        for raw in complete.splitlines():
+            raw = raw.strip()
+            if not raw:
+                continue
+            try:
+                data = json.loads(raw.decode("utf-8"))
+                self._add(AuditRecord.from_json(data))
+            except (ValueError, AttributeError, TypeError):
+                continue  # a torn line from a crash must not hide the others
 
     def last_ready(self) -> dict[str, AuditRecord]:
         """The latest `ready` record of every box: when its token expires (`expires_on`)."""
@@ -138,3 +199,7 @@ def expires_on(record: AuditRecord | None) -> date | None:
         return date.fromisoformat(found.group(1))
     except ValueError:
         return None
+
+
+def _identity(status: os.stat_result) -> tuple[int, int]:
+    return (status.st_dev, status.st_ino)

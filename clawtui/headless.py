@@ -20,6 +20,7 @@ import dataclasses
 import sys
 import threading
 from collections import deque
+from pathlib import Path
 from typing import TextIO
 
 from . import flow as f
@@ -126,6 +127,7 @@ async def onboard(
     timeouts: f.Timeouts | None = None,
     default_model: str | None = None,
     restart_gateway: bool | None = None,
+    recordings: Path | None = None,
 ) -> int:
     out = stdout or sys.stdout
     if default_model is not None:
@@ -140,6 +142,7 @@ async def onboard(
         listener=printer,
         timeouts=timeouts,
         accept_new_host_key=accept_new_host_key,
+        recordings=recordings,
     )
     printer.say(f"{box.name}: onboarding {box.address}" + (" from the vault" if resume else ""))
     reader = threading.Thread(
@@ -169,6 +172,9 @@ async def onboard(
         raise
     finally:
         await runner.close()
+    if runner.recorder is not None and runner.recorder.paths:
+        paths = ", ".join(str(path) for path in runner.recorder.paths)
+        printer.say(f"{box.name}: recorded (token and code masked): {paths}")
     if outcome.failure is None and outcome.not_in_use:
         printer.say(runner.flow.not_in_use_line())
         return EXIT_NOT_IN_USE

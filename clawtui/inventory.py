@@ -100,6 +100,10 @@ class Box:
             return command[: -len(suffix)].strip()
         return "openclaw"
 
+    #: Record the onboarding's panes (masked) in the state folder; false for customers who
+    #: do not want recordings.
+    record: bool = True
+
     @property
     def address(self) -> str:
         """`user@host:port` as the operator would type it, for lists and messages."""
@@ -132,6 +136,7 @@ _FIELDS: dict[str, _Field] = {
     "default_model": _Field(str),
     "expires_in": _Field(str),
     "restart_gateway": _Field(bool),
+    "record": _Field(bool),
 }
 
 _TYPE_NAMES = {str: "a string in quotes", int: "a whole number", bool: "true or false"}

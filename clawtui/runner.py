@@ -18,13 +18,15 @@ import functools
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import flow as f
 from .audit import AuditLog
 from .errors import ClawError, DisconnectedError, HostKeyUnknownError
 from .inventory import Box
 from .keys import encode_paste
-from .secret import Token
+from .recording import Recorder, recordings_dir
+from .secret import Code, Token
 from .ssh import Disconnected, Exited, Output, PtyProcess, SshConnection, connect
 from .terminal import TerminalModel
 from .vault import Vault, VaultError
@@ -73,6 +75,7 @@ class Runner:
         size: tuple[int, int] = (120, 40),
         accept_new_host_key: bool = False,
         clock: Callable[[], float] = time.monotonic,
+        recordings: Path | None = None,
     ) -> None:
         self.box = box
         self.vault = vault if vault is not None else Vault()
@@ -96,6 +99,12 @@ class Runner:
         self._audit_failed = False
         self.finished = asyncio.Event()
         self.outcome: f.Finished | None = None
+        # Masked recordings of the panes (recording.py): in `recordings`, else beside the audit
+        # log; none for a box with `record = false`.
+        self.recorder: Recorder | None = None
+        if box.record:
+            folder = recordings or recordings_dir(self.audit.path.parent)
+            self.recorder = Recorder(folder, box.name)
 
     # ---------------------------------------------------------------- operator side
 
@@ -128,6 +137,9 @@ class Runner:
         process = self._procs.get(pane)
         if process is not None:
             process.resize(columns, lines)
+        writer = self.recorder.writer(pane) if self.recorder is not None else None
+        if writer is not None:
+            writer.resize(columns, lines)
 
     # ---------------------------------------------------------------- the loop
 
@@ -206,6 +218,7 @@ class Runner:
             case f.Close(pane=pane):
                 await self._close_pane(pane)
             case f.Paste(pane=pane, secret=secret):
+                self._record_secret(secret)  # before the box can echo it
                 self.write(pane, encode_paste(secret.reveal(), bracketed=True))
             case f.Send(pane=pane, data=data):
                 self.write(pane, data)
@@ -225,6 +238,8 @@ class Runner:
             case f.RunCommand(purpose=purpose, command=command):
                 self._spawn(self._do_command(purpose, command))
             case f.Audit(step=step, outcome=outcome, reason=reason, token=token):
+                if token is not None:
+                    self._record_secret(token)
                 self._record(step, outcome, reason, token)
             case f.Finished():
                 self.outcome = effect
@@ -243,6 +258,7 @@ class Runner:
                 outcome,
                 reason=reason,
                 token_fingerprint=token.fingerprint if token is not None else None,
+                recordings=self._recordings(),
             )
         except OSError as error:
             if not self._audit_failed:
@@ -299,6 +315,7 @@ class Runner:
         # The model answers the program's terminal queries (DA1, cursor position) directly.
         model = TerminalModel(columns, lines, respond=functools.partial(self.write, pane))
         self.models[pane] = model
+        self._record_start(pane, columns, lines)
         self.listener.on_pane(self, pane, model)
         try:
             process = await self._conn.open_pty(command, columns=columns, lines=lines)
@@ -316,6 +333,7 @@ class Runner:
         async for event in process.events():
             match event:
                 case Output(data=data):
+                    self._record_output(pane, data)
                     for start in range(0, len(data), FEED_SLICE):
                         model.feed(data[start : start + FEED_SLICE])
                         self.listener.on_output(self, pane)
@@ -343,6 +361,8 @@ class Runner:
             pump.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await pump
+        if self.recorder is not None:
+            self.recorder.close(pane)
 
     async def _do_status(self, command: str) -> None:
         if self._conn is None or self._conn.closed:
@@ -384,3 +404,35 @@ class Runner:
         if self._conn is not None:
             await self._conn.close()
             self._conn = None
+        if self.recorder is not None:
+            self.recorder.close_all()
+
+    # ---------------------------------------------------------------- recordings
+
+    def _record_start(self, pane: f.PaneName, columns: int, lines: int) -> None:
+        if self.recorder is None:
+            return
+        try:
+            self.recorder.open(pane, columns, lines)
+        except OSError:
+            # A full disk or a read-only state folder must not stop an onboarding.
+            self.recorder = None
+
+    def _record_output(self, pane: f.PaneName, data: bytes) -> None:
+        writer = self.recorder.writer(pane) if self.recorder is not None else None
+        if writer is None:
+            return
+        try:
+            writer.write(data)
+        except OSError:
+            self.recorder = None
+
+    def _record_secret(self, secret: Token | Code) -> None:
+        if self.recorder is not None:
+            # The code's secret half (its #STATE is in the link anyway), or the whole token.
+            self.recorder.add_secret(secret.code if isinstance(secret, Code) else secret.reveal())
+
+    def _recordings(self) -> tuple[str, ...] | None:
+        if self.recorder is None or not self.recorder.paths:
+            return None
+        return tuple(str(path) for path in self.recorder.paths)

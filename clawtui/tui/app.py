@@ -74,6 +74,8 @@ class ClawApp(App[int]):
     CSS_PATH = Path(__file__).parent / "app.tcss"  # absolute: subclasses live elsewhere
     BINDINGS: ClassVar[list[BindingType]] = AppKeys.BINDINGS
     COMMANDS = App.COMMANDS | {BoxCommands}
+    #: Folder for the onboardings' masked recordings (`--record DIR`); None: the state folder.
+    recordings: Path | None = None
 
     def __init__(
         self,
@@ -152,7 +154,14 @@ class ClawApp(App[int]):
         )
 
     def _make_runner(self, box: Box, listener: RunnerListener) -> Runner:
-        return Runner(box, vault=self.vault, audit=self._audit, listener=listener, size=(80, 24))
+        return Runner(
+            box,
+            vault=self.vault,
+            audit=self._audit,
+            listener=listener,
+            size=(80, 24),
+            recordings=self.recordings,
+        )
 
     def _launch(self, onboarding: BoxOnboarding, work: Awaitable[None]) -> None:
         self.run_worker(
@@ -518,8 +527,9 @@ class DemoApp(ClawApp):
         shutil.rmtree(self._temp, ignore_errors=True)
 
 
-def run_tui(inventory: Path | None) -> int:
+def run_tui(inventory: Path | None, *, recordings: Path | None = None) -> int:
     app = ClawApp(inventory)
+    app.recordings = recordings
     result = app.run()
     return result or 0
 

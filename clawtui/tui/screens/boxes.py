@@ -59,6 +59,7 @@ class BoxListScreen(Screen[None]):
         Binding("ctrl+g", "focus_code", "Batch code", id="boxes.code"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="boxes.clear"),
         Binding("ctrl+n", "next_box", "Next open box", show=False, id="boxes.next"),
+        Binding("ctrl+e", "export_report", "Export report", show=False, id="boxes.export"),
     ]
 
     def __init__(self, workspace: Workspace) -> None:
@@ -67,6 +68,7 @@ class BoxListScreen(Screen[None]):
         self.selected: set[str] = set()
         #: Each box's last ready record (the Expires column), re-read when a box finishes.
         self._ready: dict[str, AuditRecord] = {}
+        self.started = datetime.now(UTC)  # the current batch: what ran since clawtui started
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -326,6 +328,21 @@ class BoxListScreen(Screen[None]):
             self.notify("No sign-in link is ready yet.", severity="warning")
             return
         self.app.push_screen(LinksScreen(rows))
+
+    def action_export_report(self) -> None:
+        from ...report import build_rows, export
+
+        customers = {box.name: box.customer for box in self.workspace.boxes}
+        rows = build_rows(self.workspace.audit.records(), customers=customers, since=self.started)
+        if not rows:
+            self.notify("No onboarding has run since clawtui started.", severity="warning")
+            return
+        try:
+            path = export(rows, self.workspace.audit.path.parent / "reports")
+        except OSError as error:
+            self.notify(f"The report could not be written: {error}", severity="error")
+            return
+        self.notify(f"Report of {len(rows)} boxes written to {path}", timeout=10)
 
     def action_focus_code(self) -> None:
         self.query_one("#batch-code", Input).focus()
