@@ -115,3 +115,8 @@ class CommandNotFoundError(SshError):
     def __init__(self, message: str, *, box: str | None = None, command: str = "") -> None:
         self.command = command
         super().__init__(message, box=box)
+
+
+class DisplayError(ClawError):
+    """A pane could not show a program's output: its terminal model (or the task feeding it)
+    failed. The message names the kind of failure and where, never what the screen held."""

@@ -223,8 +223,8 @@ class OnboardScreen(Screen[None]):
         if not self._ready:
             return
         if self.flow.done:
-            for pane in self.models:
-                self._view(pane).border_subtitle = "ended"
+            for pane, model in self.models.items():
+                self._view(pane).border_subtitle = "display error" if model.error else "ended"
         self._render_steps()
         self._render_token()
         self._render_url()
