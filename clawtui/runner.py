@@ -299,6 +299,8 @@ class Runner:
                 del self._procs[pane]
             self._pumps.pop(pane, None)
             self.post(f.PaneFailed(pane, failure))
+            with contextlib.suppress(Exception):  # it may be what failed
+                self.listener.on_output(self, pane)  # the pane now shows the display error
             await process.close()
 
     async def _pump(self, pane: f.PaneName, process: PtyProcess, model: TerminalModel) -> None:
