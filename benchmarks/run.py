@@ -72,6 +72,7 @@ FIGURES = {
         Figure("flow_overhead_s", 0.5, "<=", ".3f"),
         Figure("batch20_wall_ratio", 1.5, "<=", ".3f"),
         Figure("batch20_rss_mb", 300.0, "<=", ".1f"),
+        Figure("adversarial_mb_s", 0.5, ">=", ".3f"),
     )
 }
 
@@ -87,6 +88,9 @@ MEASUREMENTS = (
         (FIGURES["batch20_wall_ratio"], FIGURES["batch20_rss_mb"]),
         120,
         "onboarding:measure_batch",
+    ),
+    Measurement(
+        "adversarial", (FIGURES["adversarial_mb_s"],), 120, "adversarial:measure_adversarial"
     ),
 )
 
