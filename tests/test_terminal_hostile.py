@@ -283,3 +283,26 @@ async def test_a_shell_pane_that_fails_says_display_error_and_reconnects(
         await wait_for(lambda: screen.state == "connected", 10, "the new shell")
         await wait_for(lambda: any("$" in line for line in pane_lines(view)), 10, "a prompt")
         assert view.model.error is None
+
+
+def test_a_display_error_fails_the_step_the_program_was_serving() -> None:
+    from tests.replay import load
+    from tests.test_flow import Driver, happy_claude
+
+    driver = Driver()
+    driver.begin()
+    driver.replay("setup", load("claude-setup-token-80x24-FULL_SIGN_IN_LINK"))
+    assert driver.flow.phase == f.Phase.WAITING_CODE
+    driver.send(f.PaneFailed(f.SETUP, DisplayError("display error: test")))
+    failure = driver.flow.failure
+    assert failure is not None and failure.step == f.Step.CODE
+    assert failure.reason == "display error: test"
+    assert failure.recoveries == (f.Recovery.RESTART,)
+
+    # With the token captured, it can still be pasted from the vault.
+    driver, _ = happy_claude("claude-setup-token-80x24-FAKESERVER-200")
+    active = driver.flow._active_step()
+    driver.send(f.PaneFailed(f.PASTE, DisplayError("display error: test")))
+    failure = driver.flow.failure
+    assert failure is not None and failure.step == active
+    assert f.Recovery.RESUME in failure.recoveries
