@@ -1252,8 +1252,18 @@ def display_error(error: BaseException, what: str) -> DisplayError:
     return DisplayError(f"display error: {what} failed on the program's output ({kind}{place})")
 
 
+_ARITIES: dict[object, int | None] = {}
+
+
 def _arity(handler: Callable[..., None]) -> int | None:
     """How many positional parameters `handler` takes; None when there is no limit."""
+    function = getattr(handler, "__func__", handler)
+    if function not in _ARITIES:
+        _ARITIES[function] = _count_positional(handler)
+    return _ARITIES[function]
+
+
+def _count_positional(handler: Callable[..., None]) -> int | None:
     count = 0
     for parameter in inspect.signature(handler).parameters.values():
         if parameter.kind == parameter.VAR_POSITIONAL:
