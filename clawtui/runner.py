@@ -294,6 +294,8 @@ class Runner:
                 if isinstance(error, DisplayError)
                 else display_error(error, f"the {pane} pane")
             )
+            if model.error is None:
+                model.show_failure(failure)
             # Nobody reads the program's output any more: stop it.
             if self._procs.get(pane) is process:
                 del self._procs[pane]

@@ -791,6 +791,12 @@ class TerminalModel:
     def _break(self, error: BaseException) -> DisplayError:
         """Stop taking output after `error`: a fresh screen that says so, and a `DisplayError`."""
         failure = display_error(error, "the terminal model")
+        self.show_failure(failure)
+        return failure
+
+    def show_failure(self, failure: DisplayError) -> None:
+        """Take no more output and show only the display-error line: the model failed, or
+        the task feeding it did (its owner calls this then)."""
         self.error = failure
         columns, lines = self._screen.columns, self._screen.lines
         self._held = ""
@@ -805,7 +811,6 @@ class TerminalModel:
         self._line_cache.clear()
         self._view_dirty = set(range(lines))
         self._text_dirty = set(range(lines))
-        return failure
 
     def _feed(self, data: bytes) -> None:
         self.fed += len(data)

@@ -26,7 +26,7 @@ from clawtui import terminal
 from clawtui.audit import AuditLog
 from clawtui.errors import DisplayError
 from clawtui.inventory import Box
-from clawtui.runner import Runner
+from clawtui.runner import Runner, RunnerListener
 from clawtui.ssh import Output
 from clawtui.terminal import DISPLAY_ERROR_TEXT, TerminalModel
 from clawtui.tui.app import DemoApp
@@ -227,29 +227,35 @@ class _FakeConnection:
         self.closed = True
 
 
-async def test_a_failing_pane_fails_the_flow_at_once(
-    broken_draw: str, tmp_path: Any, caplog: pytest.LogCaptureFixture
-) -> None:
-    process = _FakeProcess([b"Welcome to Claude Code\r\n", b"FAULT\r\n"])
+async def _run_hostile_box(
+    tmp_path: Any, process: _FakeProcess, listener: RunnerListener | None = None
+) -> tuple[Runner, f.Finished]:
     connection = _FakeConnection(process)
 
     async def connector(box: Box, **_: Any) -> _FakeConnection:
         return connection
 
-    audit = AuditLog(tmp_path / "audit.jsonl", operator="t")
     runner = Runner(
         Box(name="hostile", host="127.0.0.1"),
         vault=Vault(tmp_path / "vault"),
-        audit=audit,
+        audit=AuditLog(tmp_path / "audit.jsonl", operator="t"),
+        listener=listener,
         connector=connector,
         timeouts=f.Timeouts(url=60.0),
     )
-    started = asyncio.get_running_loop().time()
     try:
+        # Well within the 60 s the flow would otherwise wait for a sign-in link.
         outcome = await asyncio.wait_for(runner.run(), 20)
     finally:
         await runner.close()
-    assert asyncio.get_running_loop().time() - started < 20
+    return runner, outcome
+
+
+async def test_a_failing_pane_fails_the_flow_at_once(
+    broken_draw: str, tmp_path: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    process = _FakeProcess([b"Welcome to Claude Code\r\n", b"FAULT\r\n"])
+    runner, outcome = await _run_hostile_box(tmp_path, process)
     failure = outcome.failure
     assert failure is not None and failure.reason.startswith("display error")
     assert isinstance(failure.error, DisplayError)
@@ -306,3 +312,16 @@ def test_a_display_error_fails_the_step_the_program_was_serving() -> None:
     failure = driver.flow.failure
     assert failure is not None and failure.step == active
     assert f.Recovery.RESUME in failure.recoveries
+
+
+async def test_a_failing_pump_fails_the_flow_and_the_pane_says_so(tmp_path: Any) -> None:
+    class Broken(RunnerListener):
+        def on_output(self, runner: Runner, pane: f.PaneName) -> None:
+            raise RuntimeError("a face that cannot take output")
+
+    process = _FakeProcess([b"Welcome to Claude Code\r\n"])
+    runner, outcome = await _run_hostile_box(tmp_path, process, Broken())
+    failure = outcome.failure
+    assert failure is not None and failure.reason.startswith("display error: the setup pane")
+    assert "RuntimeError" in failure.reason and "cannot take" not in failure.reason
+    assert runner.models[f.SETUP].screen_lines()[0] == DISPLAY_ERROR_TEXT[:120]
