@@ -155,8 +155,10 @@ _SPECIAL = re.compile(
     # CSI with intermediates other than space and `$` (DECSTR `! p`, DECSCA `" q`, ...): pyte
     # takes the intermediate for the final byte and draws the real final byte. Dropped.
     r"|\[[\x30-\x3f]*[!-#%-/][\x20-\x2f]*[\x40-\x7e]"
-    # ESC with intermediates pyte does not know (`ESC SP F`, G2/G3 designations). Dropped.
-    r"|[ !\"$&'*+\-./][\x20-\x2f]*[\x30-\x7e]"
+    # ESC with intermediates pyte does not know (`ESC SP F`, G2/G3 designations). Dropped. So
+    # is `ESC # 8` (DECALN, a VT100 alignment test that fills the whole screen for 3 bytes: a
+    # flood of it stalled every pane for seconds); pyte ignores the other `ESC #` forms.
+    r"|[ !\"#$&'*+\-./][\x20-\x2f]*[\x30-\x7e]"
     # Any other CSI: dispatched to pyte's own handlers, without its per-character parser.
     r"|\[(?P<params>[\x30-\x3f]*)(?P<inter>[ $]*)(?P<final>[\x40-\x7e])"
     # A CSI broken off by anything else (a control, DEL, a non-ASCII character): dropped up to
@@ -449,8 +451,9 @@ class _Screen(pyte.Screen):
                 model._add_link_cells(url, row, before_x, min(before_x + width, self.columns))
 
     def repeat_last(self, count: int | None = None, *_: Any, **__: Any) -> None:
-        """REP: draw the last drawn character again (ncurses uses it with xterm terminfo)."""
-        self.draw(self._last_char * min(count or 1, self.columns * self.lines))
+        """REP: draw the last drawn character again (ncurses uses it with xterm terminfo, for
+        runs within a line). At most a row's worth: 8 bytes must not fill a whole screen."""
+        self.draw(self._last_char * min(count or 1, self.columns))
 
     # ----------------------------------------------------------------------------- attributes
 
@@ -531,10 +534,14 @@ class _Screen(pyte.Screen):
 
     def forward_tab(self, count: int | None = None, *_: Any, **__: Any) -> None:
         for _step in range(min(count or 1, self.columns)):
+            if self.cursor.x >= self.columns - 1:
+                break  # no stop beyond: the rest would change nothing
             self.tab()
 
     def backward_tab(self, count: int | None = None, *_: Any, **__: Any) -> None:
         for _step in range(min(count or 1, self.columns)):
+            if self.cursor.x == 0:
+                break  # no stop before: the rest would change nothing
             stops = [stop for stop in self.tabstops if stop < self.cursor.x]
             self.cursor.x = max(stops) if stops else 0
 

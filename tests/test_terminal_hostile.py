@@ -88,6 +88,30 @@ def test_huge_parameters_are_capped_not_dropped() -> None:
     assert model.screen_lines()[4] == " " * 19 + "X"
 
 
+# --------------------------------------------------------------------------- amplifiers
+
+
+@pytest.mark.parametrize(
+    "sequence",
+    [b"\x1b#8", b"x\x1b[9999b"],
+    ids=["DECALN", "REP"],
+)
+def test_a_flood_of_short_screen_wide_sequences_stays_cheap(sequence: bytes) -> None:
+    # One 16 KiB slice of the runner's feed: DECALN (3 bytes, fills the screen) took 25 s of
+    # CPU, REP 3.5 s, during which every pane and the UI stood still.
+    model = TerminalModel(120, 40)
+    flood = sequence * (16384 // len(sequence))
+    started = time.process_time()
+    model.feed(flood)
+    spent = time.process_time() - started
+    assert spent < 0.5, f"16 KiB of {sequence!r} took {spent:.2f} s of CPU"
+
+
+def test_repeat_fills_at_most_a_row() -> None:
+    model = fed(b"a\x1b[500b", columns=10, lines=3)
+    assert model.screen_lines() == ["a" * 10, "a", ""]
+
+
 # --------------------------------------------------------------------------- combining marks
 
 
