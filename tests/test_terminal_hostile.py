@@ -349,3 +349,27 @@ async def test_a_failing_pump_fails_the_flow_and_the_pane_says_so(tmp_path: Any)
     assert failure is not None and failure.reason.startswith("display error: the setup pane")
     assert "RuntimeError" in failure.reason and "cannot take" not in failure.reason
     assert runner.models[f.SETUP].screen_lines()[0] == DISPLAY_ERROR_TEXT[:120]
+
+
+async def test_the_onboarding_pane_says_display_error(tmp_path: Any) -> None:
+    from tests.test_app import pane_lines
+    from tests.test_onboard_ui import ReplayApp, Replayer
+
+    app = ReplayApp(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        replay = Replayer(app)
+        app.show_onboarding("acme-prod")
+        replay.handle(f.Begin(None))
+        replay.handle(f.Connected())
+        replay.play(f.SETUP, "claude-setup-token-80x24-FULL_SIGN_IN_LINK", until_input=0)
+        await pilot.pause()
+        # What the Runner does when the pane's model or pump fails.
+        failure = DisplayError("display error: the terminal model failed (ValueError)")
+        replay.models[f.SETUP].show_failure(failure)
+        replay.onboarding.on_output(replay.runner, f.SETUP)
+        replay.handle(f.PaneFailed(f.SETUP, failure))
+        view = app.screen.query_one("#setup-pane", TerminalView)
+        await wait_for(lambda: view.border_subtitle == "display error", 5, "the pane's label")
+        await wait_for(lambda: pane_lines(view)[0] == DISPLAY_ERROR_TEXT, 5, "the pane's text")
+        assert replay.runner.flow.failure is not None
+        assert replay.runner.flow.failure.step == f.Step.CODE
