@@ -11,6 +11,7 @@ Examples are few and small, so the whole file runs in a few seconds.
 from __future__ import annotations
 
 import os
+from typing import cast
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -163,7 +164,7 @@ def test_no_stream_makes_the_model_or_the_parsers_raise(
     model = TerminalModel(40, 10, scrollback=scrollback)
     for kind, value in steps:
         if kind == "resize":
-            columns, lines = value  # type: ignore[misc]
+            columns, lines = cast(tuple[int, int], value)
             model.resize(columns, lines)
         else:
             data = value

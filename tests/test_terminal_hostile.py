@@ -16,7 +16,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from textual.widgets import Static
@@ -27,7 +27,7 @@ from clawtui.audit import AuditLog
 from clawtui.errors import DisplayError
 from clawtui.inventory import Box
 from clawtui.runner import Runner, RunnerListener
-from clawtui.ssh import Output
+from clawtui.ssh import Output, SshConnection
 from clawtui.terminal import DISPLAY_ERROR_TEXT, TerminalModel
 from clawtui.tui.app import DemoApp
 from clawtui.tui.screens.boxes import BoxListScreen
@@ -256,8 +256,8 @@ async def _run_hostile_box(
 ) -> tuple[Runner, f.Finished]:
     connection = _FakeConnection(process)
 
-    async def connector(box: Box, **_: Any) -> _FakeConnection:
-        return connection
+    async def connector(box: Box, **_: Any) -> SshConnection:
+        return cast(SshConnection, connection)
 
     runner = Runner(
         Box(name="hostile", host="127.0.0.1"),
