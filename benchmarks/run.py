@@ -79,6 +79,7 @@ FIGURES = {
         Figure("batch100_wall_ratio", 3.0, "<=", ".3f"),
         Figure("batch100_rss_mb", 250.0, "<=", ".1f"),
         Figure("batch100_ui_late_p99_ms", 50.0, "<=", ".1f"),
+        Figure("adversarial_mb_s", 0.5, ">=", ".3f"),
     )
 }
 
@@ -115,6 +116,9 @@ MEASUREMENTS = (
         ),
         600,
         "batch100:measure_batch100",
+    ),
+    Measurement(
+        "adversarial", (FIGURES["adversarial_mb_s"],), 120, "adversarial:measure_adversarial"
     ),
 )
 

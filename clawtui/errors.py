@@ -120,6 +120,11 @@ class CommandNotFoundError(SshError):
         super().__init__(message, box=box)
 
 
+class DisplayError(ClawError):
+    """A pane could not show a program's output: its terminal model (or the task feeding it)
+    failed. The message names the kind of failure and where, never what the screen held."""
+
+
 class OpenClawAnswerError(ClawError):
     """An OpenClaw command answered with something clawtui cannot read (e.g. broken JSON).
 

@@ -37,6 +37,7 @@ from typing import Literal
 from .errors import (
     ClawError,
     CommandNotFoundError,
+    DisplayError,
     HostKeyChangedError,
     HostKeyUnknownError,
     OpenClawAnswerError,
@@ -193,7 +194,8 @@ class ConnectFailed:
 
 @dataclass(frozen=True)
 class PaneFailed:
-    """A program could not even be started (channel refused, connection gone)."""
+    """A program could not even be started (channel refused, connection gone), or its pane
+    failed on its output (`DisplayError`: the runner stopped the program)."""
 
     pane: PaneName
     error: ClawError
@@ -761,6 +763,10 @@ class Flow:
         step = Step.START if pane == SETUP else Step.PROMPT
         if self.done:
             return
+        if isinstance(error, DisplayError):
+            # The program ran, and the runner stopped it: what failed is the step it served.
+            self._running.discard(pane)
+            step = self._active_step()
         self._fail(step, str(error), (Recovery.RESTART,), now, out, error=error)
 
     # ---------------------------------------------------------------- setup-token

@@ -22,13 +22,13 @@ from pathlib import Path
 
 from . import flow as f
 from .audit import AuditLog
-from .errors import ClawError, DisconnectedError, HostKeyUnknownError
+from .errors import ClawError, DisconnectedError, DisplayError, HostKeyUnknownError
 from .inventory import Box
 from .keys import encode_paste
 from .recording import Recorder, recordings_dir
 from .secret import Code, Token
 from .ssh import Disconnected, Exited, Output, PtyProcess, SshConnection, connect
-from .terminal import TerminalModel
+from .terminal import TerminalModel, display_error
 from .vault import Vault, VaultError
 
 # Feeding pyte is pure Python (~0.5 MB/s): feed big chunks in slices and let the event loop
@@ -327,7 +327,30 @@ class Runner:
                 self.post(f.PaneFailed(pane, error))
             return
         self._procs[pane] = process
-        self._pumps[pane] = asyncio.ensure_future(self._pump(pane, process, model))
+        self._pumps[pane] = asyncio.ensure_future(self._guarded_pump(pane, process, model))
+
+    async def _guarded_pump(
+        self, pane: f.PaneName, process: PtyProcess, model: TerminalModel
+    ) -> None:
+        """`_pump`, whose failure fails the flow at once instead of leaving it to time out."""
+        try:
+            await self._pump(pane, process, model)
+        except Exception as error:  # noqa: BLE001 - whatever broke, the flow must hear of it
+            failure = (
+                error
+                if isinstance(error, DisplayError)
+                else display_error(error, f"the {pane} pane")
+            )
+            if model.error is None:
+                model.show_failure(failure)
+            # Nobody reads the program's output any more: stop it.
+            if self._procs.get(pane) is process:
+                del self._procs[pane]
+            self._pumps.pop(pane, None)
+            self.post(f.PaneFailed(pane, failure))
+            with contextlib.suppress(Exception):  # it may be what failed
+                self.listener.on_output(self, pane)  # the pane now shows the display error
+            await process.close()
 
     async def _pump(self, pane: f.PaneName, process: PtyProcess, model: TerminalModel) -> None:
         async for event in process.events():

@@ -22,7 +22,11 @@ import base64
 import binascii
 import codecs
 import copy
+import inspect
+import logging
 import re
+import traceback
+import unicodedata
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -35,16 +39,22 @@ from pyte import charsets as pyte_charsets
 from pyte import modes as pyte_modes
 from pyte.screens import Char, Cursor, StaticDefaultDict
 
+from clawtui.errors import DisplayError
 from clawtui.fastscreen import FastScreen
 from clawtui.snapshot import Hyperlink, ScreenText
 
 __all__ = [
+    "DISPLAY_ERROR_TEXT",
     "Cell",
     "ClipboardRequest",
     "ScrollbackRow",
     "TerminalEvent",
     "TerminalModel",
+    "display_error",
 ]
+
+#: What a pane shows once its model failed on the program's output.
+DISPLAY_ERROR_TEXT = "[display error: clawtui stopped showing this program's output]"
 
 
 class Cell(NamedTuple):
@@ -146,16 +156,45 @@ _SPECIAL = re.compile(
     # CSI with intermediates other than space and `$` (DECSTR `! p`, DECSCA `" q`, ...): pyte
     # takes the intermediate for the final byte and draws the real final byte. Dropped.
     r"|\[[\x30-\x3f]*[!-#%-/][\x20-\x2f]*[\x40-\x7e]"
-    # ESC with intermediates pyte does not know (`ESC SP F`, G2/G3 designations). Dropped.
-    r"|[ !\"$&'*+\-./][\x20-\x2f]*[\x30-\x7e]"
+    # ESC with intermediates pyte does not know (`ESC SP F`, G2/G3 designations). Dropped. So
+    # is `ESC # 8` (DECALN, a VT100 alignment test that fills the whole screen for 3 bytes: a
+    # flood of it stalled every pane for seconds); pyte ignores the other `ESC #` forms.
+    r"|[ !\"#$&'*+\-./][\x20-\x2f]*[\x30-\x7e]"
     # Any other CSI: dispatched to pyte's own handlers, without its per-character parser.
     r"|\[(?P<params>[\x30-\x3f]*)(?P<inter>[ $]*)(?P<final>[\x40-\x7e])"
+    # A CSI broken off by anything else (a control, DEL, a non-ASCII character): dropped up to
+    # there, so that pyte's own parser never sees a CSI (it raises on 4,300 digits or more).
+    r"|\[[\x30-\x3f]*[\x20-\x2f]*"
     r")"
 )
 # An escape sequence cut off at the end of a chunk: held back until the next chunk.
 _INCOMPLETE = re.compile(r"\x1b(?:\[[\x30-\x3f]*[\x20-\x2f]*|[\]P_^X][^\x07]*|[\x20-\x2f]*)")
-# The longest unterminated OSC/DCS string held back; beyond it the string is discarded.
-_MAX_HELD = 1 << 20
+# The longest OSC/DCS/APC string taken (held back while unterminated); a longer one is thrown
+# away. Far more than any link target, title or clipboard request a program sends in earnest.
+_MAX_STRING = 1 << 16
+# The longest unfinished CSI or escape sequence held back; beyond it the sequence is thrown away.
+_MAX_SEQUENCE = 1 << 10
+# Combining marks kept on one cell. pyte normalises the whole cell for each mark it adds, so an
+# unbounded pile on one cell costs quadratic time; xterm keeps at most 10 of them.
+_MAX_COMBINING = 16
+# 8-bit introducers of strings and control sequences, as UTF-8 brings them: written the 7-bit
+# way so the pre-filter sees them (pyte would parse them itself, without any limits).
+_C1_INTRODUCERS = re.compile("[\x90\x98\x9b-\x9f]")
+_C1_AS_ESCAPES = str.maketrans(
+    {
+        "\x90": "\x1bP",
+        "\x98": "\x1bX",
+        "\x9b": "\x1b[",
+        "\x9c": "\x1b\\",
+        "\x9d": "\x1b]",
+        "\x9e": "\x1b^",
+        "\x9f": "\x1b_",
+    }
+)
+# What ends a string being thrown away, and what a sequence being thrown away is made of.
+_STRING_END = re.compile("[\x07\x1b]")
+_SEQUENCE_REST = re.compile("[\x20-\x3f]*")
+_log = logging.getLogger(__name__)
 # Characters pyte's draw() gives up on (it stops drawing the rest of the text at the first
 # one): C0/C1 controls that reach draw(), zero-width format characters, variation selectors.
 _UNDRAWABLE = re.compile(
@@ -307,6 +346,10 @@ class _Screen(FastScreen):
                 data = _UNDRAWABLE.sub("", data)
                 if not data:
                     return
+            if any(map(unicodedata.combining, data)):
+                data = self._cap_combining(data)
+                if not data:
+                    return
             self._drawing = True
             try:
                 super().draw(data)
@@ -314,6 +357,29 @@ class _Screen(FastScreen):
                 self._drawing = False
             _mark_costly(self.buffer.get(self.cursor.y))
         self._last_char = data[-1]
+
+    def _cap_combining(self, data: str) -> str:
+        """`data` with at most `_MAX_COMBINING` combining marks on any one cell: the marks
+        beyond are dropped. Marks at the start land on the cell before the cursor, as in pyte."""
+        x, y = self.cursor.x, self.cursor.y
+        if x:
+            cell = self.buffer[y].get(x - 1)
+        elif y:
+            cell = self.buffer[y - 1].get(self.columns - 1)
+        else:
+            cell = None
+        marks = max(0, len(cell.data) - 1) if cell is not None else 0
+        combining = unicodedata.combining
+        kept = []
+        for char in data:
+            if combining(char):
+                if marks >= _MAX_COMBINING:
+                    continue
+                marks += 1
+            else:
+                marks = 0
+            kept.append(char)
+        return "".join(kept)
 
     def linefeed(self) -> None:
         if self._drawing:
@@ -347,8 +413,9 @@ class _Screen(FastScreen):
                 model._add_link_cells(url, row, before_x, min(before_x + width, self.columns))
 
     def repeat_last(self, count: int | None = None, *_: Any, **__: Any) -> None:
-        """REP: draw the last drawn character again (ncurses uses it with xterm terminfo)."""
-        self.draw(self._last_char * min(count or 1, self.columns * self.lines))
+        """REP: draw the last drawn character again (ncurses uses it with xterm terminfo, for
+        runs within a line). At most a row's worth: 8 bytes must not fill a whole screen."""
+        self.draw(self._last_char * min(count or 1, self.columns))
 
     # ----------------------------------------------------------------------------- attributes
 
@@ -429,16 +496,22 @@ class _Screen(FastScreen):
 
     def forward_tab(self, count: int | None = None, *_: Any, **__: Any) -> None:
         for _step in range(min(count or 1, self.columns)):
+            if self.cursor.x >= self.columns - 1:
+                break  # no stop beyond: the rest would change nothing
             self.tab()
 
     def backward_tab(self, count: int | None = None, *_: Any, **__: Any) -> None:
         for _step in range(min(count or 1, self.columns)):
+            if self.cursor.x == 0:
+                break  # no stop before: the rest would change nothing
             stops = [stop for stop in self.tabstops if stop < self.cursor.x]
             self.cursor.x = max(stops) if stops else 0
 
     def erase_in_display(self, how: int = 0, *args: Any, **kwargs: Any) -> None:
         # ED 3 would clear the scrollback in xterm. A pane may hold a token the operator has
         # not yet saved, so the scrollback is kept: only the screen is cleared.
+        if how not in (0, 1, 2, 3):
+            return  # xterm ignores other values; pyte would raise
         super().erase_in_display(2 if how == 3 else how, *args, **kwargs)
         rows = range(self.lines) if how in (2, 3) else range(self.cursor.y, self.lines)
         if how in (0, 2, 3):
@@ -446,6 +519,8 @@ class _Screen(FastScreen):
                 _mark_wrapped(self.buffer.get(y), False)
 
     def erase_in_line(self, how: int = 0, private: bool = False) -> None:
+        if how not in (0, 1, 2):
+            return  # xterm ignores other values; pyte would raise
         super().erase_in_line(how, private)
         if how in (0, 2):
             _mark_wrapped(self.buffer.get(self.cursor.y), False)
@@ -643,7 +718,10 @@ class TerminalModel:
         self._replies: list[bytes] = []
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._held = ""  # an escape sequence cut off at the end of the last chunk
-        self._discarding = False  # inside an over-long OSC/DCS string being thrown away
+        # Inside an over-long OSC/DCS "string" or CSI "sequence" being thrown away.
+        self._discarding: str | None = None
+        #: Set when the model failed on the program's output (see `feed`); it takes no more.
+        self.error: DisplayError | None = None
         self._screen = _Screen(self, max(1, columns), max(1, lines))
         self._stream = _Stream(self._screen)
         # pyte ignores charset designations in "UTF-8 mode"; we decode UTF-8 ourselves, so the
@@ -652,6 +730,7 @@ class TerminalModel:
         self._csi_handlers: dict[str, Callable[..., None]] = {
             final: getattr(self._screen, name) for final, name in _Stream.csi.items()
         }
+        self._csi_arity = {final: _arity(handler) for final, handler in self._csi_handlers.items()}
         self._screen.dirty.clear()  # pyte's reset marked every row; our own sets start full
         self._view_dirty: set[int] = set(range(self._screen.lines))
         self._text_dirty: set[int] = set(range(self._screen.lines))
@@ -660,11 +739,70 @@ class TerminalModel:
     # ----------------------------------------------------------------------------- feeding
 
     def feed(self, data: bytes) -> None:
-        """Feed bytes from the program, in whatever chunks they arrived."""
+        """Feed bytes from the program, in whatever chunks they arrived.
+
+        No byte stream should make the model fail. If one does anyway, the model is broken for
+        good: it logs the failure (without any of the screen's content), shows only a "display
+        error" line, takes no more output, and raises `DisplayError` here, once.
+        """
+        if self.error is not None:
+            return
+        failure: DisplayError | None = None
+        try:
+            self._feed(data)
+        except Exception as error:  # noqa: BLE001 - contained: the pane must not die silently
+            failure = self._break(error)
+        if failure is not None:
+            # Raised outside the handler: the original exception, whose message may quote the
+            # screen, is not chained to it.
+            raise failure
+
+    def _break(self, error: BaseException) -> DisplayError:
+        """Stop taking output after `error`: a fresh screen that says so, and a `DisplayError`."""
+        failure = display_error(error, "the terminal model")
+        self.show_failure(failure)
+        return failure
+
+    def show_failure(self, failure: DisplayError) -> None:
+        """Take no more output and show only the display-error line: the model failed, or
+        the task feeding it did (its owner calls this then)."""
+        self.error = failure
+        columns, lines = self._screen.columns, self._screen.lines
+        self._held = ""
+        self._discarding = None
+        self._scrollback.clear()
+        self._pending_cells = 0
+        self._links.clear()
+        self._screen = _Screen(self, columns, lines)
+        self._stream = _Stream(self._screen)
+        self._screen.draw(DISPLAY_ERROR_TEXT[:columns])
+        self._screen.dirty.clear()
+        self._line_cache.clear()
+        self._view_dirty = set(range(lines))
+        self._text_dirty = set(range(lines))
+
+    def _feed(self, data: bytes) -> None:
         self.fed += len(data)
         text = self._decoder.decode(data)
-        if self._held:
-            text = self._held + text
+        if _C1_INTRODUCERS.search(text):
+            text = text.translate(_C1_AS_ESCAPES)
+        held = self._held
+        if held:
+            if (
+                held.startswith(_OPENERS)
+                and held[-1] != "\x1b"
+                and "\x07" not in text
+                and "\x1b" not in text
+            ):
+                # Still inside the same unterminated string: keep it without scanning it again,
+                # so that a long string fed in small chunks costs linear time.
+                if len(held) + len(text) > _MAX_STRING:
+                    self._held = ""
+                    self._discarding = "string"
+                else:
+                    self._held = held + text
+                return
+            text = held + text
             self._held = ""
         if self._discarding:
             text = self._skip_discarded(text)
@@ -724,9 +862,15 @@ class TerminalModel:
         if private:
             params = params[1:]
         try:
-            numbers = [min(int(number), 9999) if number else 0 for number in params.split(";")]
+            numbers = [
+                int(number) if 0 < len(number) < 5 else _parameter(number)
+                for number in params.split(";")
+            ]
         except ValueError:
             return  # stray private markers or colons inside: nothing pyte would understand
+        limit = self._csi_arity.get(final)
+        if limit is not None and len(numbers) > limit:
+            del numbers[limit:]  # extra parameters are ignored, as xterm does (pyte would raise)
         if private:
             handler(*numbers, private=True)
         else:
@@ -750,25 +894,40 @@ class TerminalModel:
         if cut == -1:
             return text
         held = text[cut:]
-        if len(held) > _MAX_HELD:
-            self._discarding = True
+        string = held.startswith(_OPENERS)
+        if len(held) > (_MAX_STRING if string else _MAX_SEQUENCE):
+            self._discarding = "string" if string else "sequence"
             return text[:cut]
         self._held = held
         return text[:cut]
 
     def _skip_discarded(self, text: str) -> str:
-        for index, char in enumerate(text):
-            if char == "\x07":
-                self._discarding = False
-                return text[index + 1 :]
-            if char == "\x1b":
-                self._discarding = False
-                return text[index + 2 :] if text[index + 1 : index + 2] == "\\" else text[index:]
-        return ""
+        """`text` after the rest of the over-long string or sequence being thrown away."""
+        if self._discarding == "sequence":
+            # Parameters and intermediates, then the final byte.
+            end = _SEQUENCE_REST.match(text).end()  # type: ignore[union-attr]
+            if end == len(text):
+                return ""
+            self._discarding = None
+            return text[end + 1 :] if "\x40" <= text[end] <= "\x7e" else text[end:]
+        match = _STRING_END.search(text)
+        if match is None:
+            return ""
+        index = match.start()
+        self._discarding = None
+        if text[index] == "\x07":
+            return text[index + 1 :]
+        return text[index + 2 :] if text[index + 1 : index + 2] == "\\" else text[index:]
 
     def _handle_special(self, match: re.Match[str]) -> None:
         osc = match["osc"]
         if osc is not None:
+            if len(osc) > _MAX_STRING:
+                # Too long for anything a program sends in earnest: dropped. An over-long
+                # hyperlink target still ends the link before it.
+                if osc.startswith("8;"):
+                    self._screen.link_url = None
+                return
             self._handle_osc(osc)
             return
         sgr = match["colon_sgr"]
@@ -1061,16 +1220,68 @@ class TerminalModel:
 _OPENERS = ("\x1b]", "\x1bP", "\x1b_", "\x1b^", "\x1bX")
 
 
+def display_error(error: BaseException, what: str) -> DisplayError:
+    """Log `error`, which made `what` fail on a program's output, and describe it as a
+    `DisplayError`. Only the exception's type and the places in the code (file, line,
+    function) are used: its message and the frames' variables may hold the screen's text."""
+    frames = traceback.extract_tb(error.__traceback__)
+    where = " < ".join(
+        f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno} {frame.name}"
+        for frame in reversed(frames[-4:])
+    )
+    kind = type(error).__name__
+    _log.error("display error in %s: %s at %s", what, kind, where or "?")
+    place = f" at {where.split(' < ', 1)[0]}" if where else ""
+    return DisplayError(f"display error: {what} failed on the program's output ({kind}{place})")
+
+
+_ARITIES: dict[object, int | None] = {}
+
+
+def _arity(handler: Callable[..., None]) -> int | None:
+    """How many positional parameters `handler` takes; None when there is no limit."""
+    function = getattr(handler, "__func__", handler)
+    if function not in _ARITIES:
+        _ARITIES[function] = _count_positional(handler)
+    return _ARITIES[function]
+
+
+def _count_positional(handler: Callable[..., None]) -> int | None:
+    count = 0
+    for parameter in inspect.signature(handler).parameters.values():
+        if parameter.kind == parameter.VAR_POSITIONAL:
+            return None
+        if parameter.name == "private":
+            break  # passed by keyword, for `?` forms
+        if parameter.kind in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD):
+            count += 1
+    return count
+
+
+def _parameter(text: str) -> int:
+    """A numeric parameter as pyte takes it: empty is 0, anything above 9999 is 9999.
+
+    Never `int()` on the whole text: past 4,300 digits it raises, and below it costs time
+    quadratic in the digits. Raises ValueError for anything but ASCII digits, as int() does.
+    """
+    digits = text.lstrip("0")
+    if len(digits) > 4:
+        if not (digits.isascii() and digits.isdigit()):
+            raise ValueError("not a number")
+        return 9999
+    return int(digits) if digits else 0
+
+
 def _colon_sgr_to_semicolons(params: str) -> list[int] | None:
     """`38:2::255:0:0;4:3` → [38, 2, 255, 0, 0, 4]: what pyte understands of ITU T.416 SGR."""
     result: list[int] = []
     for group in params.split(";"):
         if ":" not in group:
-            result.append(int(group) if group.isdigit() else 0)
+            result.append(_parameter(group) if group.isdigit() else 0)
             continue
         parts = group.split(":")
-        head = int(parts[0]) if parts[0].isdigit() else 0
-        numbers = [int(part) if part.isdigit() else 0 for part in parts[1:]]
+        head = _parameter(parts[0]) if parts[0].isdigit() else 0
+        numbers = [_parameter(part) if part.isdigit() else 0 for part in parts[1:]]
         if head in (38, 48) and numbers:
             if numbers[0] == 5 and len(numbers) >= 2:
                 result.extend([head, 5, numbers[1]])

@@ -226,8 +226,8 @@ class OnboardScreen(Screen[None]):
         """Read the flow into every widget; each redraws only if what it shows changed."""
         flow = self.flow
         if flow.done:
-            for pane in self.onboarding.runner.models:
-                self._view(pane).border_subtitle = "ended"
+            for pane, model in self.onboarding.runner.models.items():
+                self._view(pane).border_subtitle = "display error" if model.error else "ended"
         self._sync_clock()
         token = flow.token
         self.query_one(TokenLine).token = (

@@ -18,9 +18,10 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from ...errors import ClawError, HostKeyUnknownError
+from ...errors import ClawError, DisplayError, HostKeyUnknownError
 from ...inventory import Box
 from ...ssh import Disconnected, Exited, Output, PtyProcess, SshConnection, connect
+from ...terminal import TerminalModel
 from ..messages import BoxChanged, CloseShell, CycleBoxes, ShowBoxes, StartOnboarding
 from ..widgets.terminal_view import TerminalView
 from .hostkey import HostKeyScreen
@@ -81,7 +82,14 @@ class SessionScreen(Screen[None]):
         async for event in self.process.events():
             match event:
                 case Output(data=data):
-                    await view.feed_async(data)  # in slices, and lets the UI run in between
+                    try:
+                        await view.feed_async(data)  # in slices, and lets the UI run in between
+                    except DisplayError as error:
+                        # The pane says so itself; the shell, no longer shown, is closed.
+                        self._set_state(
+                            "display error", f"{error}. Press r to open a new shell.", error=True
+                        )
+                        break
                 case Exited(status=status, signal=signal):
                     how = f"signal {signal}" if signal else f"status {status}"
                     self._set_state(
@@ -160,6 +168,8 @@ class SessionScreen(Screen[None]):
     async def action_reconnect(self) -> None:
         await self.disconnect()
         view = self.query_one(TerminalView)
+        if view.model.error is not None:
+            view.attach(TerminalModel(view.model.columns, view.model.lines))
         view.feed(b"\r\n")
         self._set_state("connecting", f"Connecting to {self.box.address}…")
         view.focus()

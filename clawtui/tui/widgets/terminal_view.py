@@ -214,9 +214,13 @@ class TerminalView(Widget, can_focus=True):
     # ----------------------------------------------------------------------------- output
 
     def feed(self, data: bytes) -> None:
-        """Feed the program's output; the screen is repainted at the next frame."""
-        _feed_without_gc(self.model, data)
-        self._after_feed()
+        """Feed the program's output; the screen is repainted at the next frame.
+
+        Raises `DisplayError` if the model failed on it; the pane then shows "display error"."""
+        try:
+            _feed_without_gc(self.model, data)
+        finally:
+            self._after_feed()
 
     async def feed_async(self, data: bytes) -> None:
         """Feed output in slices, letting the UI run between them.
@@ -229,8 +233,10 @@ class TerminalView(Widget, can_focus=True):
         """
         view = memoryview(data)
         for start in range(0, len(view), self.FEED_SLICE):
-            _feed_without_gc(self.model, bytes(view[start : start + self.FEED_SLICE]))
-            self._after_feed()
+            try:
+                _feed_without_gc(self.model, bytes(view[start : start + self.FEED_SLICE]))
+            finally:
+                self._after_feed()  # after a `DisplayError` too: the pane shows it
             last_input = getattr(self.app, "last_input_at", None)
             busy = last_input is not None and monotonic() - last_input < self.INPUT_GRACE
             await asyncio.sleep(self.INPUT_PAUSE if busy else 0)
