@@ -17,9 +17,9 @@ the box, and memory stays flat.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
-from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,10 +48,12 @@ SSH_CONFIG_ENV = "CLAWTUI_SSH_CONFIG"
 SEND_ENV = ("LANG", "LC_*")
 #: Keepalives that may go unanswered before the connection counts as lost (OpenSSH's default).
 KEEPALIVE_COUNT_MAX = 3
-#: Output waiting for the consumer above which the channel stops being read...
-HIGH_WATER = 256 * 1024
-#: ...and below which reading resumes.
-LOW_WATER = 64 * 1024
+#: The PTY channel's SSH window: output the box may send before the consumer takes it. Once
+#: this much waits for the consumer the channel is no longer read, so at most about twice it is
+#: held here (waiting, and in flight); asyncssh's default (2 MiB) would let a flood hold 4 MiB.
+RECEIVE_WINDOW = 256 * 1024
+# One Output event at most: what several packets that came together make.
+_READ_SIZE = 65536
 
 
 # --------------------------------------------------------------------------------- events
@@ -402,13 +404,16 @@ class SshConnection:
         self._check_open()
         process = PtyProcess(self, command)
         try:
-            await self._connection.create_session(
-                process._make_session,
+            process._process = await self._connection.create_process(
                 command,
                 term_type=term_type,
                 term_size=(columns, lines),
                 request_pty=True,
                 encoding=None,
+                # In a terminal both land on the same screen (and with no PTY on the box's
+                # side, the program's complaints come on stderr).
+                stderr=asyncssh.STDOUT,
+                window=RECEIVE_WINDOW,
             )
         except (OSError, asyncssh.Error) as error:
             raise self._session_error(command, error) from None
@@ -516,9 +521,10 @@ class PtyProcess:
     """A program running in a terminal on the box.
 
     Read it with `async for event in process.events()`: `Output` chunks the moment they arrive,
-    then exactly one `Exited` or `Disconnected`, then the stream stops. Output the consumer has
-    not taken yet is held here up to `HIGH_WATER` bytes; beyond that the channel is no longer
-    read, so SSH flow control makes the program on the box wait instead of memory growing.
+    then exactly one `Exited` or `Disconnected`, then the stream stops. asyncssh's process
+    streams carry the back-pressure: output the consumer has not taken yet stops the channel
+    being read once it fills the channel's window (`RECEIVE_WINDOW`), so SSH flow control makes
+    the program on the box wait instead of memory growing.
     """
 
     def __init__(self, connection: SshConnection, command: str | None) -> None:
@@ -526,28 +532,14 @@ class PtyProcess:
         self.command = command
         self.exit_status: int | None = None
         self.exit_signal: str | None = None
-        self._channel: asyncssh.SSHClientChannel[bytes] | None = None
-        self._events: deque[ProcessEvent] = deque()
-        self._buffered = 0
-        self._paused = False
+        self._process: asyncssh.SSHClientProcess[bytes] | None = None
         self._closing = False
         self._ended = False
         self._delivered_end = False
-        self._wakeup = asyncio.Event()
 
     def __repr__(self) -> str:
         program = program_name(self.command) if self.command else "login shell"
         return f"<PtyProcess {program!r} on {self.connection.box.name}>"
-
-    @property
-    def buffered(self) -> int:
-        """Bytes of output received and not yet taken by the consumer."""
-        return self._buffered
-
-    @property
-    def reading_paused(self) -> bool:
-        """True while the consumer is so far behind that the channel is not being read."""
-        return self._paused
 
     @property
     def ended(self) -> bool:
@@ -555,32 +547,32 @@ class PtyProcess:
         return self._ended
 
     async def events(self) -> AsyncIterator[ProcessEvent]:
-        if self._delivered_end:
+        process = self._process
+        if self._delivered_end or process is None:
             return
+        error: Exception | None = None
         while True:
-            while not self._events:
-                self._wakeup.clear()
-                await self._wakeup.wait()
-            event = self._events.popleft()
-            if isinstance(event, Output):
-                self._buffered -= len(event.data)
-                if self._paused and self._buffered <= LOW_WATER:
-                    self._paused = False
-                    if self._channel is not None:
-                        self._channel.resume_reading()
-                yield event
-            else:
-                self._delivered_end = True
-                yield event
-                return
+            try:
+                data = await process.stdout.read(_READ_SIZE)
+            except (OSError, asyncssh.Error) as lost:  # the channel went with an error
+                error = lost
+                break
+            if not data:  # end of output: the channel is closing
+                break
+            if not self._closing:
+                yield Output(data)
+        await process.wait_closed()
+        self._delivered_end = True
+        yield self._end(process, error)
 
     def write(self, data: bytes) -> None:
         """Send keystrokes or a paste. Ignored once the program has ended (the event stream
         says how), as typing into a finished terminal goes nowhere."""
-        if self._ended or self._closing or self._channel is None or not data:
+        process = self._process
+        if self._ended or self._closing or process is None or not data:
             return
         try:
-            self._channel.write(data)
+            process.stdin.write(data)
         except (OSError, asyncssh.Error):
             pass  # the channel is closing; the event stream reports why
 
@@ -588,88 +580,46 @@ class PtyProcess:
         """Tell the box the terminal's new size (SSH window-change: the program gets SIGWINCH)."""
         if columns < 1 or lines < 1:
             raise ValueError(f"terminal size must be positive, not {columns}x{lines}")
-        if self._ended or self._closing or self._channel is None:
+        process = self._process
+        if self._ended or self._closing or process is None:
             return
         try:
-            self._channel.change_terminal_size(columns, lines)
+            process.change_terminal_size(columns, lines)
         except (OSError, asyncssh.Error):
             pass
 
     async def close(self) -> None:
         """Hang up on the program (the box sends it SIGHUP). Idempotent."""
-        channel = self._channel
-        if channel is None:
+        process = self._process
+        if process is None:
             return
         if not self._ended and not self._closing:
             self._closing = True
-            # A paused channel never finishes closing: its unread data would wait forever.
-            if self._paused:
-                self._paused = False
-                channel.resume_reading()
-            channel.close()
-        await channel.wait_closed()
+            process.close()
+        # Output nobody reads keeps the channel paused, and a paused channel never finishes
+        # closing: take (and drop) what is left. The event stream shows none of it.
+        with contextlib.suppress(OSError, asyncssh.Error):
+            while await process.stdout.read(_READ_SIZE):
+                pass
+        await process.wait_closed()
+        self._ended = True
 
-    # ------------------------------------------------------------- called by the SSH session
-
-    def _make_session(self) -> _PtySession:
-        return _PtySession(self)
-
-    def _on_data(self, data: bytes) -> None:
-        if self._ended or self._closing:
-            return
-        self._events.append(Output(data))
-        self._buffered += len(data)
-        if not self._paused and self._buffered >= HIGH_WATER and self._channel is not None:
-            self._paused = True
-            self._channel.pause_reading()
-        self._wakeup.set()
-
-    def _on_channel_closed(self, error: Exception | None) -> None:
-        # When the whole connection goes, asyncssh closes its channels first and tells the
-        # connection's owner next, in the same turn of the loop: decide one turn later, when
-        # it is known whether the connection is still there.
-        asyncio.get_running_loop().call_soon(self._end, error)
-
-    def _end(self, error: Exception | None) -> None:
-        if self._ended:
-            return
+    def _end(
+        self, process: asyncssh.SSHClientProcess[bytes], error: Exception | None
+    ) -> Exited | Disconnected:
         self._ended = True
         client = self.connection._client
-        event: ProcessEvent
+        # asyncssh reports -1 as the status of a program a signal ended.
+        self.exit_signal = process.exit_signal[0] if process.exit_signal else None
+        self.exit_status = process.exit_status if self.exit_signal is None else None
         if self.exit_status is not None or self.exit_signal is not None:
             # It ended (and its output was all sent before that), whatever became of the link.
-            event = Exited(self.exit_status, self.exit_signal)
-        elif error is not None:
-            event = Disconnected(client.describe_loss(error))
-        elif client.closed and not self._closing:
-            reason = client.disconnect_reason or "the connection was closed"
-            event = Disconnected(reason)
-        else:
-            event = Exited(None, None)  # closed by us, or the box closed it without a status
-        self._events.append(event)
-        self._wakeup.set()
-
-
-class _PtySession(asyncssh.SSHClientSession[bytes]):
-    def __init__(self, process: PtyProcess) -> None:
-        self._process = process
-
-    def connection_made(self, chan: asyncssh.SSHClientChannel[bytes]) -> None:
-        self._process._channel = chan
-
-    def data_received(self, data: bytes, datatype: int | None) -> None:
-        # stderr too: in a terminal both land on the same screen (and with no PTY on the box's
-        # side, the program's complaints come on stderr).
-        self._process._on_data(data)
-
-    def exit_status_received(self, status: int) -> None:
-        self._process.exit_status = status
-
-    def exit_signal_received(self, signal: str, core_dumped: bool, msg: str, lang: str) -> None:
-        self._process.exit_signal = signal
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._process._on_channel_closed(exc)
+            return Exited(self.exit_status, self.exit_signal)
+        if error is not None:
+            return Disconnected(client.describe_loss(error))
+        if client.closed and not self._closing:
+            return Disconnected(client.disconnect_reason or "the connection was closed")
+        return Exited(None, None)  # closed by us, or the box closed it without a status
 
 
 # --------------------------------------------------------------------------------- internals

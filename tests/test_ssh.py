@@ -12,6 +12,7 @@ import secrets
 import shlex
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -32,7 +33,7 @@ from clawtui.inventory import Box, find_box
 from clawtui.sim.boxes import SimBox
 from clawtui.sim.server import SimServer
 from clawtui.ssh import (
-    HIGH_WATER,
+    RECEIVE_WINDOW,
     CommandResult,
     Disconnected,
     Exited,
@@ -46,8 +47,9 @@ from clawtui.ssh import (
 
 from .conftest import TEST_TIME_SCALE, process_alive, wait_for
 
-# asyncssh hands data over in packets of at most this many bytes.
-MAX_PACKET = 32768
+# Output of a flood the box wrote and the consumer has not taken yet may be in the client (up
+# to about twice the channel's window), on the way, or in the box's terminal and SSH buffers.
+FLOOD_BOUND = 4 * RECEIVE_WINDOW
 
 
 class Screen:
@@ -456,28 +458,52 @@ async def test_the_box_going_away_ends_the_program_with_disconnected(
 
 
 async def test_a_flood_read_slowly_stays_bounded(
-    sim_server: SimServer, conn: SshConnection
+    sim_server: SimServer, conn: SshConnection, tmp_path: Path
 ) -> None:
-    total = 20_000_000  # well over what SSH lets be in flight (a 2 MiB window)
-    process = await conn.open_pty(f"head -c {total} /dev/zero | tr '\\0' x", columns=80, lines=24)
+    total = 20_000_000  # far more than the bound below
+    # A flood on the box that keeps a note of how much of it it got rid of (and its pid).
+    progress = tmp_path / "written"
+    flood = (
+        "import os\n"
+        f"chunk, total, done = b'x' * 16384, {total}, 0\n"
+        f"note = os.open({str(progress)!r}, os.O_WRONLY | os.O_CREAT, 0o600)\n"
+        "while done < total:\n"
+        "    done += os.write(1, chunk[: total - done])\n"
+        "    os.pwrite(note, b'%10d %20d' % (os.getpid(), done), 0)\n"
+    )
+    command = f"exec {shlex.quote(sys.executable)} -c {shlex.quote(flood)}"
+    process = await conn.open_pty(command, columns=80, lines=24)
     events = process.events()
     first = await anext(events)
     assert isinstance(first, Output)
-    # The consumer stalls: reading stops, and flow control reaches the box.
-    await wait_for(lambda: process.reading_paused, 10, "the client to stop reading")
+    # The consumer stalls: flow control reaches the box, whose program then blocks.
     await wait_for(lambda: sim_server.paused_sessions == 1, 10, "the box to stop reading")
-    assert process.buffered <= HIGH_WATER + MAX_PACKET
+
+    def written() -> tuple[int, int]:
+        pid, done = progress.read_text().split()
+        return int(pid), int(done)
+
+    await wait_for(lambda: _state(written()[0]) == "S", 10, "the flood to block on the terminal")
+    # What the box wrote and the consumer has not taken (held by the client, in flight, or in
+    # the box's buffers) stays bounded, and so does the client's memory.
+    held = written()[1] - len(first.data)
+    assert 0 < held <= FLOOD_BOUND
     # Then it reads everything, a chunk at a time: nothing lost, never more held than that.
     received = len(first.data)
-    peak = process.buffered
+    peak = held
     end: ProcessEvent | None = None
     async for event in events:
-        peak = max(peak, process.buffered + (len(event.data) if isinstance(event, Output) else 0))
         if isinstance(event, Output):
             assert set(event.data) == {ord("x")}
             received += len(event.data)
+            peak = max(peak, written()[1] - received)
         else:
             end = event
     assert end == Exited(0, None)
     assert received == total
-    assert peak <= HIGH_WATER + MAX_PACKET
+    assert peak <= FLOOD_BOUND
+
+
+def _state(pid: int) -> str:
+    """A process's state letter in /proc ("S": sleeping, e.g. blocked on a full terminal)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]

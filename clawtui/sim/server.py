@@ -27,7 +27,7 @@ import termios
 from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 import asyncssh
 
@@ -49,10 +49,6 @@ WRAPPED_PROGRAMS: dict[str, tuple[str, ...]] = {
     "free": ("clawtui.sim.tools", "free"),
 }
 
-# One read from a child: the SSH channel's largest packet, so a read is one packet.
-_READ_SIZE = 32768
-# Input from the client waiting for the child above which we stop reading the channel.
-_INPUT_HIGH_WATER = 256 * 1024
 # After the child exits, how long output may still trickle in from processes it left behind
 # holding the terminal before the session ends anyway (OpenSSH's sshd does much the same).
 _LINGER_AFTER_EXIT = 0.5
@@ -133,6 +129,7 @@ class SimServer:
                 lambda: _BoxServer(self),
                 LOOPBACK,
                 0,
+                process_factory=self._start_session,
                 server_host_keys=[host_key],
                 encoding=None,  # sessions see bytes: the child's output goes out untouched
                 line_editor=False,  # the child's own terminal does the echo and editing
@@ -236,8 +233,9 @@ class SimServer:
 
     @property
     def paused_sessions(self) -> int:
-        """Sessions whose client is not keeping up, so that the server stopped reading the
-        program's output (flow control reaching the box). For tests and benchmarks."""
+        """Sessions whose client is not keeping up, so that their program's output waits (and
+        the program blocks once its terminal is full: flow control reaching the box). For tests
+        and benchmarks."""
         return sum(1 for session in self._sessions if session.writing_paused)
 
     def _prepare_box(self, box: SimBox) -> None:
@@ -285,6 +283,11 @@ class SimServer:
     def _authorized(self, username: str, key: asyncssh.SSHKey) -> bool:
         return username in self.boxes and key == self._client_public_key
 
+    def _start_session(self, process: asyncssh.SSHServerProcess[bytes]) -> None:
+        session = _BoxSession(self, process)
+        self._sessions.add(session)
+        self._create_task(session.run())
+
     def _create_task(self, coroutine: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(coroutine)
         self._tasks.add(task)
@@ -315,152 +318,57 @@ class _BoxServer(asyncssh.SSHServer):
     def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
         return self._sim._authorized(username, key)
 
-    def session_requested(self) -> _BoxSession:
-        assert self._connection is not None
-        username = str(self._connection.get_extra_info("username"))
-        return _BoxSession(self._sim, self._sim.boxes[username])
 
+class _BoxSession:
+    """One channel: a program in a PTY (or on pipes). asyncssh's `redirect` carries its input,
+    its output (with flow control both ways) and the window-size changes; played here on top:
+    how it ended, the hang-up (SIGHUP, then SIGKILL), the no_pty and drop_after_token boxes."""
 
-class _BoxSession(asyncssh.SSHServerSession[bytes]):
-    """One channel: a program in a PTY (or pipes), its output to the client, input from it."""
-
-    def __init__(self, sim: SimServer, box: SimBox) -> None:
+    def __init__(self, sim: SimServer, process: asyncssh.SSHServerProcess[bytes]) -> None:
         self._sim = sim
-        self._box = box
+        self._process = process
+        self._box = sim.boxes[str(process.get_extra_info("username"))]
         self._loop = asyncio.get_running_loop()
-        self._chan: asyncssh.SSHServerChannel[bytes] | None = None
-        self._term_type: str | None = None
-        self._term_size = (80, 24, 0, 0)
-        self._command: str | None = None
-        self._use_pty = False
-        self._process: asyncio.subprocess.Process | None = None
+        self._child: asyncio.subprocess.Process | None = None
         self._pgid: int | None = None
-        # Output sources still open: fd -> datatype (None = stdout, or stderr's).
-        self._outputs: dict[int, int | None] = {}
-        self._input_fd: int | None = None
-        self._fds: set[int] = set()
-        self._pending_input = bytearray()
-        self._input_eof = False
-        self._input_paused = False
-        self._writing_paused = False
-        self._exited = False
-        self._finished = False
-        self._linger: asyncio.TimerHandle | None = None
         self._terminating: asyncio.Task[None] | None = None
-        self._tail = b""
-        self._dropping = False
+        self._dropper: _DropAfterToken | None = None
 
     @property
     def writing_paused(self) -> bool:
-        return self._writing_paused
+        """The client is not keeping up: output waits for it (and the program, once its
+        terminal is full, for us)."""
+        return self._process.channel.get_write_buffer_size() > 0
 
-    # ----------------------------------------------------------------- requests from the client
-
-    def connection_made(self, chan: asyncssh.SSHServerChannel[bytes]) -> None:
-        self._chan = chan
-        self._sim._sessions.add(self)
-
-    def pty_requested(
-        self, term_type: str, term_size: tuple[int, int, int, int], term_modes: Any
-    ) -> bool:
-        self._term_type = term_type
-        self._term_size = term_size
-        # The no_pty box accepts the request and then runs the program on pipes anyway,
+    async def run(self) -> None:
+        """Start the program, forward it until it ends, report how, close the channel."""
+        self._sim._create_task(self._hang_up_when_closed())
+        process = self._process
+        # The no_pty box accepts the PTY request and then runs the program on pipes anyway,
         # which is how the seed got "Raw mode is not supported".
-        self._use_pty = self._box.scenario != "no_pty"
-        return True
-
-    def shell_requested(self) -> bool:
-        self._command = None
-        return True
-
-    def exec_requested(self, command: str) -> bool:
-        self._command = command
-        return True
-
-    def subsystem_requested(self, subsystem: str) -> bool:
-        return False
-
-    def session_started(self) -> None:
-        self._sim._create_task(self._run())
-
-    def data_received(self, data: bytes, datatype: int | None) -> None:
-        self._pending_input += data
-        self._flush_input()
-
-    def eof_received(self) -> bool:
-        # On pipes, end of input closes the child's stdin; a terminal has no such thing (the
-        # client would send ^D), so on a PTY it is ignored. True keeps our side open for output.
-        self._input_eof = True
-        self._flush_input()
-        return True
-
-    def terminal_size_changed(self, width: int, height: int, pixwidth: int, pixheight: int) -> None:
-        self._term_size = (width, height, pixwidth, pixheight)
-        if self._use_pty and self._input_fd is not None:
-            # The kernel sends SIGWINCH to the terminal's foreground process group.
-            _set_window_size(self._input_fd, self._term_size)
-
-    def signal_received(self, signal_name: str) -> None:
-        number = getattr(signal, f"SIG{signal_name}", None)
-        if number is not None and self._pgid is not None and not self._exited:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self._pgid, number)
-
-    def break_received(self, msec: int) -> bool:
-        return False
-
-    def pause_writing(self) -> None:
-        # The client is not taking output as fast as the program makes it: stop reading the
-        # program, so that it blocks on a full terminal instead of us buffering its flood.
-        if not self._writing_paused:
-            self._writing_paused = True
-            for fd in self._outputs:
-                self._loop.remove_reader(fd)
-
-    def resume_writing(self) -> None:
-        if self._writing_paused:
-            self._writing_paused = False
-            for fd in self._outputs:
-                self._loop.add_reader(fd, self._on_readable, fd)
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._sim._create_task(self.terminate())
-
-    # ----------------------------------------------------------------------------- the child
-
-    async def _run(self) -> None:
-        if self._terminating is not None:
-            return  # the client left before the program could start
-        env = self._sim._environment(self._box, self._term_type if self._use_pty else None)
-        if self._command is None:
+        use_pty = process.term_type is not None and self._box.scenario != "no_pty"
+        env = self._sim._environment(self._box, process.term_type if use_pty else None)
+        if process.command is None:
             argv = ["/bin/bash", "--noprofile", "--norc", "-i"]
         else:
-            argv = ["/bin/sh", "-c", self._command]
-        child_fds: list[int] = []
+            argv = ["/bin/sh", "-c", process.command]
+        ours: list[int] = []  # our ends, until asyncssh takes them over
+        theirs: list[int] = []  # the child's ends
         try:
-            if self._use_pty:
+            if use_pty:
                 master, slave = os.openpty()
-                child_fds.append(slave)
-                self._adopt(master)
-                _set_window_size(master, self._term_size)
-                self._outputs = {master: None}
-                self._input_fd = master
+                ours.append(master)
+                theirs.append(slave)
+                _set_window_size(master, process.term_size)
                 stdin = stdout = stderr = slave
                 argv = [sys.executable, "-I", "-S", "-c", _CTTY_SHIM, *argv]
             else:
                 stdin, input_w = os.pipe()
-                child_fds.append(stdin)
-                self._adopt(input_w)
                 output_r, stdout = os.pipe()
-                child_fds.append(stdout)
-                self._adopt(output_r)
                 error_r, stderr = os.pipe()
-                child_fds.append(stderr)
-                self._adopt(error_r)
-                self._outputs = {output_r: None, error_r: asyncssh.EXTENDED_DATA_STDERR}
-                self._input_fd = input_w
-            self._process = await asyncio.create_subprocess_exec(
+                ours += [input_w, output_r, error_r]
+                theirs += [stdin, stdout, stderr]
+            self._child = await asyncio.create_subprocess_exec(
                 *argv,
                 stdin=stdin,
                 stdout=stdout,
@@ -470,123 +378,83 @@ class _BoxSession(asyncssh.SSHServerSession[bytes]):
                 start_new_session=True,
             )
         except OSError as error:
-            self._close_fds()
-            self._finished = True
-            self._sim._sessions.discard(self)
-            if self._chan is not None:
-                with contextlib.suppress(OSError):
-                    self._chan.write_stderr(f"clawtui sim: cannot start: {error}\r\n".encode())
-                    self._chan.exit(255)
+            for fd in ours:
+                os.close(fd)
+            with contextlib.suppress(OSError):
+                process.stderr.write(f"clawtui sim: cannot start: {error}\r\n".encode())
+                process.exit(255)
             return
         finally:
-            for fd in child_fds:
+            for fd in theirs:
                 os.close(fd)
-        self._pgid = self._process.pid  # a session leader: its pid is its group's id
+        child = self._child
+        self._pgid = child.pid  # a session leader: its pid is its group's id
         if self._terminating is not None:  # the client left while the child was starting
+            for fd in ours:
+                os.close(fd)
             self._signal_group(signal.SIGKILL)
-            await self._process.wait()
+            await child.wait()
             return
-        if not self._writing_paused:
-            for fd in self._outputs:
-                self._loop.add_reader(fd, self._on_readable, fd)
-        self._flush_input()
-        await self._process.wait()
+        # From here on asyncssh owns our ends (and closes them with the channel).
+        if use_pty:
+            # Input: a copy of the master; end of input is no such thing on a terminal.
+            await process.redirect_stdin(master, recv_eof=False)
+            if self._box.scenario == "drop_after_token":
+                self._dropper = await _DropAfterToken.start(self, master)
+            else:
+                await process.redirect_stdout(master, send_eof=False)
+        else:
+            await process.redirect(stdin=input_w, stdout=output_r, stderr=error_r, send_eof=False)
+        await child.wait()
         if self._terminating is not None:
             return  # hung up on: the client has gone, or sees the connection go
-        self._exited = True
-        self._maybe_finish()
-        if not self._finished:
-            self._linger = self._loop.call_later(_LINGER_AFTER_EXIT, self._give_up_lingering)
-
-    def _adopt(self, fd: int) -> None:
-        os.set_blocking(fd, False)
-        self._fds.add(fd)
-
-    def _on_readable(self, fd: int) -> None:
-        try:
-            data = os.read(fd, _READ_SIZE)
-        except BlockingIOError:
+        await self._linger(use_pty)
+        if self._terminating is not None:
             return
-        except OSError:
-            # EIO: nobody holds the terminal's other side any more; the same as end of file.
-            data = b""
-        if not data:
-            self._loop.remove_reader(fd)
-            del self._outputs[fd]
-            self._maybe_finish()
-            return
-        if self._chan is None or self._dropping:
-            return
-        try:
-            self._chan.write(data, self._outputs[fd])
-        except OSError:  # the channel is closing: the client has gone
-            for output in self._outputs:
-                self._loop.remove_reader(output)
-            self._sim._create_task(self.terminate())
-            return
-        if self._box.scenario == "drop_after_token" and self._saw_drop_marker(data):
-            self._drop_connection()
-
-    def _flush_input(self) -> None:
-        fd = self._input_fd
-        if fd is None:
-            return  # the child is not started yet: its input waits
-        while self._pending_input:
-            try:
-                written = os.write(fd, self._pending_input)
-            except BlockingIOError:
-                self._loop.add_writer(fd, self._flush_input)
-                break
-            except OSError:  # the child is gone: its input goes nowhere
-                self._pending_input.clear()
-                break
-            del self._pending_input[:written]
-        else:
-            self._loop.remove_writer(fd)
-            if self._input_eof and not self._use_pty and fd in self._fds:
-                self._close_fd(fd)
-                self._input_fd = None
-        # Flow control the other way: a client pasting faster than the child reads.
-        if self._chan is not None:
-            if not self._input_paused and len(self._pending_input) > _INPUT_HIGH_WATER:
-                self._input_paused = True
-                self._chan.pause_reading()
-            elif self._input_paused and len(self._pending_input) <= _INPUT_HIGH_WATER // 4:
-                self._input_paused = False
-                self._chan.resume_reading()
-
-    def _maybe_finish(self) -> None:
-        if self._finished or not self._exited or self._outputs:
-            return
-        self._finish()
-
-    def _give_up_lingering(self) -> None:
-        self._linger = None
-        if self._finished:
-            return
-        if self._writing_paused:  # output is waiting for the client, not for the child
-            self._linger = self._loop.call_later(_LINGER_AFTER_EXIT, self._give_up_lingering)
-            return
-        # Something the child started still holds the output open: hang up on it, as the
-        # kernel does when a terminal's session leader exits.
-        self._signal_group(signal.SIGHUP)
-        self._finish()
-
-    def _finish(self) -> None:
-        """The child has exited and its output is forwarded: report how it ended, close."""
-        self._finished = True
-        if self._linger is not None:
-            self._linger.cancel()
-        self._close_fds()
-        self._sim._sessions.discard(self)
-        if self._chan is None or self._process is None or self._dropping:
-            return
-        status = self._process.returncode
+        status = child.returncode
         with contextlib.suppress(OSError):
             if status is not None and status < 0:
-                self._chan.exit_with_signal(signal.Signals(-status).name.removeprefix("SIG"))
+                process.exit_with_signal(signal.Signals(-status).name.removeprefix("SIG"))
             else:
-                self._chan.exit(status if status is not None else 255)
+                process.exit(status if status is not None else 255)
+
+    async def _linger(self, use_pty: bool) -> None:
+        """Wait for the output the exited child left to be forwarded. Processes it started
+        may still hold its terminal: after a short while they are hung up on, as the kernel
+        does when a terminal's session leader exits (OpenSSH's sshd does much the same)."""
+        while True:
+            try:
+                await asyncio.wait_for(self._output_forwarded(use_pty), _LINGER_AFTER_EXIT)
+                return
+            except TimeoutError:
+                if self.writing_paused:
+                    continue  # the output waits for the client, not for the child
+            except (OSError, asyncssh.Error):
+                return  # the channel is gone: nothing more to forward
+            self._signal_group(signal.SIGHUP)
+            # Stop forwarding: nothing may be written after the exit status.
+            if self._dropper is not None:
+                self._dropper.close()
+            else:
+                await self._process.redirect_stdout(asyncssh.PIPE)
+                if not use_pty:
+                    await self._process.redirect_stderr(asyncssh.PIPE)
+            return
+
+    async def _output_forwarded(self, use_pty: bool) -> None:
+        # A stream's drain() waits while it is redirected from a source not at its end.
+        if self._dropper is not None:
+            await self._dropper.ended.wait()
+        await self._process.stdout.drain()
+        if not use_pty:
+            await self._process.stderr.drain()
+
+    async def _hang_up_when_closed(self) -> None:
+        # The channel closes when the client hangs up or the connection goes, and after the
+        # exit status went out: then the child has exited already and this frees the rest.
+        with contextlib.suppress(OSError, asyncssh.Error):
+            await self._process.wait_closed()
+        await self.terminate()
 
     async def terminate(self) -> None:
         """End the child (SIGHUP to its group, SIGKILL if it lingers) and free everything.
@@ -596,23 +464,19 @@ class _BoxSession(asyncssh.SSHServerSession[bytes]):
         await asyncio.shield(self._terminating)
 
     async def _terminate(self) -> None:
-        process = self._process
-        if process is not None and process.returncode is None:
-            self._close_fds()  # a PTY's master closing is a hangup, as when sshd loses a client
+        if self._dropper is not None:
+            self._dropper.close()
+        child = self._child
+        if child is not None and child.returncode is None:
             self._signal_group(signal.SIGHUP)
             try:
-                await asyncio.wait_for(process.wait(), _HANGUP_GRACE)
+                await asyncio.wait_for(child.wait(), _HANGUP_GRACE)
             except TimeoutError:
                 pass
             # Also whatever the child started in its process group. Only right after the
             # hangup: a group id is free for reuse once its last member is gone.
             self._signal_group(signal.SIGKILL)
-            await process.wait()
-        self._exited = True
-        self._finished = True
-        if self._linger is not None:
-            self._linger.cancel()
-        self._close_fds()
+            await child.wait()
         self._sim._sessions.discard(self)
 
     def _signal_group(self, number: signal.Signals) -> None:
@@ -620,52 +484,68 @@ class _BoxSession(asyncssh.SSHServerSession[bytes]):
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self._pgid, number)
 
-    # ----------------------------------------------------------------------- drop_after_token
 
-    def _saw_drop_marker(self, data: bytes) -> bool:
+class _DropAfterToken(asyncio.Protocol):
+    """The drop_after_token box's terminal output, forwarded by hand because it must be
+    watched: once the token went by the link dies as with a dead network, no exit status, no
+    goodbye. (That box's programs print little: no flow control is needed here.)"""
+
+    def __init__(self, session: _BoxSession) -> None:
+        self._session = session
+        self._transport: asyncio.ReadTransport | None = None
+        self._tail = b""
+        self._dropping = False
+        self.ended = asyncio.Event()
+
+    @classmethod
+    async def start(cls, session: _BoxSession, master: int) -> _DropAfterToken:
+        protocol = cls(session)
+        pipe = os.fdopen(master, "rb", buffering=0)
+        await session._loop.connect_read_pipe(lambda: protocol, pipe)
+        return protocol
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = cast(asyncio.ReadTransport, transport)
+
+    def data_received(self, data: bytes) -> None:
+        if self._dropping:
+            return
+        process = self._session._process
+        try:
+            process.stdout.write(data)
+        except OSError:  # the channel is closing: the client has gone
+            return
         window = self._tail + data
         self._tail = window[-256:]
-        return _DROP_MARKER in _ESCAPE_RE.sub(b"", window)
+        if _DROP_MARKER in _ESCAPE_RE.sub(b"", window):
+            # The chunk that carried the marker is on its way; nothing after it is sent.
+            self._dropping = True
+            self.close()
+            self._session._sim._create_task(self._abort_when_sent(process.channel))
 
-    def _drop_connection(self) -> None:
-        """Lose the link as a dead network would: no exit status, no goodbye. The chunk that
-        carried the marker is already on its way; nothing after it is sent."""
-        self._dropping = True
-        for fd in self._outputs:
-            self._loop.remove_reader(fd)
-        self._sim._create_task(self._abort_when_sent())
+    def eof_received(self) -> bool | None:
+        self.ended.set()
+        return None
 
-    async def _abort_when_sent(self) -> None:
-        chan = self._chan
-        if chan is None:
-            return
+    def connection_lost(self, exc: Exception | None) -> None:
+        # EIO from a master whose terminal nobody holds any more is its end of file.
+        self.ended.set()
+
+    def close(self) -> None:
+        if self._transport is not None:
+            self._transport.close()
+
+    async def _abort_when_sent(self, chan: asyncssh.SSHServerChannel[bytes]) -> None:
+        loop = self._session._loop
         # Let the token leave the channel's buffer (it waits there only while the client's
         # window is full), then cut the connection.
-        deadline = self._loop.time() + _HANGUP_GRACE
-        while (
-            chan.get_write_buffer_size() and not chan.is_closing() and self._loop.time() < deadline
-        ):
+        deadline = loop.time() + _HANGUP_GRACE
+        while chan.get_write_buffer_size() and not chan.is_closing() and loop.time() < deadline:
             await asyncio.sleep(0.01)
         connection = chan.get_extra_info("connection")
         if connection is not None:
             connection.abort()
-        await self.terminate()
-
-    # ----------------------------------------------------------------------------- plumbing
-
-    def _close_fd(self, fd: int) -> None:
-        if fd in self._fds:
-            self._fds.discard(fd)
-            self._loop.remove_reader(fd)
-            self._loop.remove_writer(fd)
-            with contextlib.suppress(OSError):
-                os.close(fd)
-
-    def _close_fds(self) -> None:
-        for fd in list(self._fds):
-            self._close_fd(fd)
-        self._outputs = {}
-        self._input_fd = None
+        await self._session.terminate()
 
 
 def _set_window_size(fd: int, size: tuple[int, int, int, int]) -> None:
