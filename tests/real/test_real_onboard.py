@@ -110,3 +110,75 @@ async def test_headless_onboard_stores_the_token_in_real_openclaw(
     # The token never reached the command's output, and the vault let it go once verified.
     assert state.stored_token not in output
     assert not list((tmp_path / "state").glob("vault/*")), "the vault still holds the token"
+
+
+class Customer(RunnerListener):
+    """Plays the customer (a code for each link announced) and keeps what the flow did."""
+
+    def __init__(self, secret: str) -> None:
+        self.secret = secret
+        self.audits: list[f.Audit] = []
+        self.openclaw_showed_required = False
+
+    def on_effect(self, runner: Runner, effect: f.Effect) -> None:
+        match effect:
+            case f.UrlReady(url=url):
+                runner.enter_code(customer_code(self.secret, url.url))
+            case f.Audit():
+                self.audits.append(effect)
+            case _:
+                pass
+
+    def on_output(self, runner: Runner, pane: f.PaneName) -> None:
+        model = runner.models.get(pane)
+        if pane == f.PASTE and model is not None:
+            screen = model.snapshot().screen
+            self.openclaw_showed_required |= any(line.strip(" │└▲") == "Required" for line in screen)
+
+
+class LosesFirstPaste(Runner):
+    """A Runner whose first token paste is lost on the way to OpenClaw (as a paste into a
+    terminal can be). The flow's echo wait then ends, Enter reaches the real OpenClaw's empty
+    prompt, and OpenClaw answers `Required`: the case the flow must recover from by pasting
+    again."""
+
+    lost_pastes = 0
+
+    def write(self, pane: f.PaneName, data: bytes) -> None:
+        if pane == f.PASTE and data.startswith(b"\x1b[200~") and self.lost_pastes == 0:
+            self.lost_pastes += 1
+            return
+        super().write(pane, data)
+
+
+async def test_runner_pastes_again_after_real_openclaw_says_required(
+    openclaw_box: SshdBox, tmp_path: Path
+) -> None:
+    secret = secrets.token_urlsafe(24)
+    openclaw_box.configure_sim_claude(secret)
+    customer = Customer(secret)
+    vault = Vault(tmp_path / "vault")
+    runner = LosesFirstPaste(
+        openclaw_box.box(),
+        vault=vault,
+        audit=AuditLog(tmp_path / "audit.jsonl", operator="real-test"),
+        listener=customer,
+        timeouts=REAL_TIMEOUTS,
+    )
+    try:
+        async with asyncio.timeout(400):
+            outcome = await runner.run()
+    finally:
+        await runner.close()
+    steps = [(audit.step, audit.outcome) for audit in customer.audits]
+    assert outcome.failure is None, (outcome.failure, steps)
+    assert runner.lost_pastes == 1
+    # The real OpenClaw said `Required` on its screen, clawtui read it and pasted again.
+    assert customer.openclaw_showed_required, steps
+    assert ("token pasted", "required") in steps, steps
+    assert steps.index(("token pasted", "required")) < steps.index(("token pasted", "ok")), steps
+
+    token = runner.flow.token
+    assert token is not None
+    assert_openclaw_holds(openclaw_box, fingerprint=token.fingerprint, length=SIM_TOKEN_LENGTH)
+    assert vault.load(openclaw_box.name) is None, "the vault still holds a verified token"
