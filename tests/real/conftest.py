@@ -9,15 +9,15 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
 import pytest
 
 from clawtui.ssh import connect
-from tests.real.installs import MissingPrerequisite, RealPrograms, cache_root, ensure_real_programs
-from tests.real.sshd import SshdBox, reachable_by_others, stage_sim_claude, stage_tree
+from tests.real.installs import MissingPrerequisite, RealPrograms, ensure_real_programs
+from tests.real.sshd import SshdBox, stage_programs, stage_sim_claude
 
 T = TypeVar("T")
 
@@ -44,23 +44,11 @@ def _temporary_folder(prefix: str) -> Path:
 
 @pytest.fixture(scope="session")
 def real_programs() -> Iterator[RealPrograms]:
-    """The installed programs, where a box user can run them. The cache usually sits in root's
-    home, which no other user may enter: then it is staged (hard links) in a temporary folder."""
+    """Node 24, OpenClaw and Claude Code from npm (cached), where a box user can run them."""
     programs = require(ensure_real_programs)
-    if reachable_by_others(cache_root()):
-        yield programs
-        return
     stage = _temporary_folder("clawtui-real-programs-")
     try:
-        staged = {}
-        for name, bin_dir, up in (
-            ("node", programs.node_bin, 1),
-            ("openclaw", programs.openclaw_bin, 1),
-            ("claude", programs.claude_bin, 1),
-        ):
-            top = bin_dir.parents[up - 1]
-            staged[name] = stage_tree(top, stage / name) / bin_dir.relative_to(top)
-        yield RealPrograms(staged["node"], staged["openclaw"], staged["claude"])
+        yield stage_programs(programs, stage)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
 
@@ -82,7 +70,7 @@ def _start_box(path_first: list[Path]) -> SshdBox:
 
 
 @pytest.fixture
-async def openclaw_box(real_programs: RealPrograms, sim_claude_bin: Path) -> Iterator[SshdBox]:
+async def openclaw_box(real_programs: RealPrograms, sim_claude_bin: Path) -> AsyncIterator[SshdBox]:
     """A box behind sshd with Node 24 and the real OpenClaw first on PATH, and the simulated
     claude. Checked the way clawtui runs commands: `openclaw --version` over SSH, no terminal."""
     box = _start_box([real_programs.node_bin, real_programs.openclaw_bin, sim_claude_bin])
@@ -103,7 +91,7 @@ async def openclaw_box(real_programs: RealPrograms, sim_claude_bin: Path) -> Ite
 
 
 @pytest.fixture
-async def claude_box(real_programs: RealPrograms) -> Iterator[SshdBox]:
+async def claude_box(real_programs: RealPrograms) -> AsyncIterator[SshdBox]:
     """A box behind sshd with the real Claude Code 2.1.332 first on PATH (offline)."""
     box = _start_box([real_programs.node_bin, real_programs.claude_bin])
     try:

@@ -36,8 +36,9 @@ class SshResult:
     stderr: str
 
 
-def openssh(box: SshdBox, command: str, *, tty: bool = False) -> SshResult:
-    """Run `command` on the box with OpenSSH's client, non-interactively, as clawtui does."""
+def openssh(box: SshdBox, command: str, *, stdin: bytes = b"") -> SshResult:
+    """Run `command` on the box with OpenSSH's client, without a terminal, as clawtui runs its
+    commands; `stdin` is the command's whole input."""
     argv = [
         "ssh",
         "-F",
@@ -54,12 +55,12 @@ def openssh(box: SshdBox, command: str, *, tty: bool = False) -> SshResult:
         "StrictHostKeyChecking=yes",
         "-p",
         str(box.port),
-        "-tt" if tty else "-T",
+        "-T",
         f"{box.user}@127.0.0.1",
         command,
     ]
     done = subprocess.run(
-        argv, capture_output=True, timeout=COMMAND_TIMEOUT, check=False, stdin=subprocess.DEVNULL
+        argv, capture_output=True, timeout=COMMAND_TIMEOUT, check=False, input=stdin
     )
     return SshResult(
         done.returncode,
@@ -132,7 +133,9 @@ def _stored_token(database: Path) -> str | None:
 
 
 def _find_profile_token(connection: sqlite3.Connection) -> str | None:
-    tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    tables = [
+        row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+    ]
     for table in tables:
         for row in connection.execute(f'SELECT * FROM "{table}"'):  # noqa: S608 - names from sqlite
             for value in row:
@@ -151,7 +154,11 @@ def _find_profile_token(connection: sqlite3.Connection) -> str | None:
 def _profile_token(document: Any) -> str | None:
     if not isinstance(document, dict):
         return None
-    profile = document.get("profiles", {}).get(PROFILE) if isinstance(document.get("profiles"), dict) else None
+    profile = (
+        document.get("profiles", {}).get(PROFILE)
+        if isinstance(document.get("profiles"), dict)
+        else None
+    )
     if isinstance(profile, dict) and isinstance(profile.get("token"), str):
         return str(profile["token"])
     return None

