@@ -16,6 +16,7 @@ when a test fails; sshd's own traces (/run/sshd, login records) stay in its name
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import pwd
@@ -399,18 +400,16 @@ class SshdBox:
         )
 
     def write_inventory(self, path: Path, **fields: str) -> Path:
+        """`box(**fields)` as an inventory file (every field of the Box, so a field added to
+        `box()` reaches the file too)."""
         box = self.box(**fields)
-        lines = [
-            "[[box]]",
-            f"name = {json.dumps(box.name)}",
-            f"host = {json.dumps(box.host)}",
-            f"user = {json.dumps(box.user)}",
-            f"port = {box.port}",
-            f"key = {json.dumps(str(box.key))}",
-            f"known_hosts = {json.dumps(str(box.known_hosts))}",
-            f"customer = {json.dumps(box.customer)}",
-            *(f"{key} = {json.dumps(value)}" for key, value in fields.items()),
-        ]
+        lines = ["[[box]]"]
+        for item in dataclasses.fields(box):
+            value = getattr(box, item.name)
+            if value is None:
+                continue
+            value = str(value) if isinstance(value, Path) else value
+            lines.append(f"{item.name} = {json.dumps(value)}")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         return path
