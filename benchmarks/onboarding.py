@@ -179,7 +179,9 @@ async def measure_flow_overhead(runs: int = 5) -> tuple[dict[str, float], list[s
     return {"flow_overhead_s": median(overheads)}, notes
 
 
-def _completing_chunk(chunks: list[Chunk], url: str, columns: int, lines: int) -> tuple[int, int]:
+def _completing_chunk(
+    chunks: list[Chunk], url: str, columns: int, lines: int, test_signin_base: str | None
+) -> tuple[int, int]:
     """Replay the setup pane's chunks through a fresh model and the flow's own reader: the index
     of the chunk after which the link was whole, and of the one after which the flow could act
     on it (link and prompt both drawn)."""
@@ -187,7 +189,7 @@ def _completing_chunk(chunks: list[Chunk], url: str, columns: int, lines: int) -
     url_index = -1
     for index, chunk in enumerate(chunks):
         model.feed(chunk.data)
-        status = read_setup_token(model.snapshot())
+        status = read_setup_token(model.snapshot(), test_signin_base=test_signin_base)
         if status.url is not None and status.url.url == url:
             if url_index < 0:
                 url_index = index
@@ -217,7 +219,7 @@ async def _url_once(fleet_: Fleet, state: Path, size: tuple[int, int]) -> tuple[
     printed = out.url_lines[0]
     url = runner.flow.url.url if runner.flow.url is not None else ""
     received = [chunk for chunk in sessions[0] if chunk.received <= printed]
-    url_index, ready_index = _completing_chunk(received, url, *size)
+    url_index, ready_index = _completing_chunk(received, url, *size, runner.box.test_signin_base)
     return printed - received[ready_index].received, url_index == ready_index
 
 

@@ -72,6 +72,9 @@ FIGURES = {
         Figure("flow_overhead_s", 0.5, "<=", ".3f"),
         Figure("batch20_wall_ratio", 1.5, "<=", ".3f"),
         Figure("batch20_rss_mb", 300.0, "<=", ".1f"),
+        Figure("batch100_wall_ratio", 3.0, "<=", ".3f"),
+        Figure("batch100_rss_mb", 250.0, "<=", ".1f"),
+        Figure("batch100_ui_late_p99_ms", 50.0, "<=", ".1f"),
     )
 }
 
@@ -87,6 +90,16 @@ MEASUREMENTS = (
         (FIGURES["batch20_wall_ratio"], FIGURES["batch20_rss_mb"]),
         120,
         "onboarding:measure_batch",
+    ),
+    Measurement(
+        "batch100",
+        (
+            FIGURES["batch100_wall_ratio"],
+            FIGURES["batch100_rss_mb"],
+            FIGURES["batch100_ui_late_p99_ms"],
+        ),
+        600,
+        "batch100:measure_batch100",
     ),
 )
 

@@ -1,7 +1,8 @@
 """The `clawtui` command line: the TUI, the demo, the simulator and the headless commands.
 
 Exit statuses: 0 success, 1 the work failed (the message says why and what to do), 2 the command
-line or the inventory is wrong, 130 interrupted. Errors are printed as one clear message, never a
+line or the inventory is wrong, 3 (`onboard`) the token is stored but OpenClaw's default model is
+not an Anthropic one, 130 interrupted. Errors are printed as one clear message, never a
 traceback.
 """
 
@@ -78,11 +79,45 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="trust a box whose host key is not known yet (a changed key is always refused)",
     )
+    onboard.add_argument(
+        "--default-model",
+        metavar="MODEL",
+        help=(
+            "when OpenClaw's default model is not an Anthropic one, switch it to MODEL (e.g. "
+            "anthropic/claude-sonnet-4-6); without it (or default_model in the inventory) the "
+            "command ends 'Stored but not in use' with exit status 3"
+        ),
+    )
+    onboard.add_argument(
+        "--no-restart-gateway",
+        action="store_true",
+        help="do not restart OpenClaw's gateway when it says it could not refresh the new auth",
+    )
     check = commands.add_parser(
         "check", parents=[common], help="check that boxes are ready to be onboarded"
     )
     check.add_argument("box", nargs="?", help="the box's name in the inventory")
     check.add_argument("--all", action="store_true", help="check every box in the inventory")
+    imports = commands.add_parser(
+        "import", help="boxes from ~/.ssh/config or a CSV file, as [[box]] entries to review"
+    ).add_subparsers(dest="source", metavar="SOURCE", required=True)
+    from_config = imports.add_parser(
+        "ssh-config", parents=[common], help="the Host entries of an OpenSSH client config"
+    )
+    from_config.add_argument("file", type=Path, nargs="?", help="default: ~/.ssh/config")
+    from_csv = imports.add_parser(
+        "csv", parents=[common], help="a CSV file: a header row, then one box a line"
+    )
+    from_csv.add_argument(
+        "file", type=Path, help="columns name, host (required), user, port, key, customer, jump"
+    )
+    for importer in (from_config, from_csv):
+        importer.add_argument(
+            "--write",
+            action="store_true",
+            help="append them to the inventory (a name it already has is skipped); "
+            "without it they are only printed",
+        )
     return parser
 
 
@@ -109,12 +144,25 @@ def main(argv: list[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     command = args.command or "tui"
     if command == "onboard":
+        if args.default_model is not None and "/" not in args.default_model.strip("/"):
+            print(
+                "clawtui onboard: --default-model wants provider/model, e.g. "
+                "anthropic/claude-sonnet-4-6",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
         _, boxes = _load(args.inventory)
         box = find_box(boxes, args.box)
         from .headless import onboard
 
         return asyncio.run(
-            onboard(box, resume=args.resume, accept_new_host_key=args.accept_new_host_key)
+            onboard(
+                box,
+                resume=args.resume,
+                accept_new_host_key=args.accept_new_host_key,
+                default_model=args.default_model,
+                restart_gateway=False if args.no_restart_gateway else None,
+            )
         )
     if command == "check":
         if args.all == bool(args.box):
@@ -125,6 +173,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         from .checks import run_checks_cli
 
         return asyncio.run(run_checks_cli(chosen))
+    if command == "import":
+        from .importer import run_import_cli
+
+        inventory = args.inventory or default_inventory()
+        return run_import_cli(args.source, args.file, write=args.write, inventory=inventory)
     if command == "sim":
         return asyncio.run(_serve_sim(args.dir, args.time_scale))
     if command == "demo" and args.screenshots:

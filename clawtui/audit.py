@@ -11,10 +11,11 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -107,9 +108,33 @@ class AuditLog:
                     continue  # a torn line from a crash must not hide the others
 
     def last_results(self) -> dict[str, AuditRecord]:
-        """The latest final record (verified or failed) of every box, for the box list."""
+        """The latest final record (ready, not in use, verified or failed) of every box, for the
+        box list."""
         results: dict[str, AuditRecord] = {}
         for entry in self.records():
-            if entry.step in ("verified", "failed") or entry.outcome == "failed":
+            if entry.step in FINAL_STEPS or entry.outcome == "failed":
                 results[entry.box] = entry
         return results
+
+    def last_ready(self) -> dict[str, AuditRecord]:
+        """The latest `ready` record of every box: when its token expires (`expires_on`)."""
+        return {entry.box: entry for entry in self.records() if entry.step == "ready"}
+
+
+#: Steps that end an onboarding: "verified" is what clawtui wrote before issue 7.
+FINAL_STEPS = ("ready", "not in use", "verified", "failed")
+
+_EXPIRES = re.compile(r"\bexpires (\d{4}-\d{2}-\d{2})\b")
+
+
+def expires_on(record: AuditRecord | None) -> date | None:
+    """The expiry day a `ready` record names (`…; expires 2027-12-02; …`), else None."""
+    if record is None or not record.reason:
+        return None
+    found = _EXPIRES.search(record.reason)
+    if found is None:
+        return None
+    try:
+        return date.fromisoformat(found.group(1))
+    except ValueError:
+        return None

@@ -19,15 +19,24 @@ import re
 import secrets
 import shlex
 import sys
+import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TextIO
 
 from . import ssh
-from .errors import ClawError, HostKeyUnknownError
+from .errors import ClawError, HostKeyUnknownError, OpenClawAnswerError
+from .flow import expiry_date
 from .inventory import Box
-from .openclaw import parse_openclaw_version, strip_ansi
+from .openclaw import (
+    GatewayState,
+    is_anthropic_model,
+    parse_gateway_status_json,
+    parse_models_status_json,
+    parse_openclaw_version,
+    strip_ansi,
+)
 
 #: Below this Node, OpenClaw does not run at all and npm installs the empty placeholder.
 NODE_MINIMUM = (22, 22, 3)
@@ -48,8 +57,13 @@ _TIMED_OUT = 124
 #: Connecting gets at most this much of the whole check's time.
 CONNECT_TIMEOUT = 10.0
 
+#: What OpenClaw itself says (issue 7): is the box on Claude, will the gateway pick a new token
+#: up, and when does the stored token expire.
+OPENCLAW_STATE_CHECKS = ("default model", "gateway", "token expiry")
 #: The checks, in the order they are reported.
-CHECK_NAMES = ("reachable", "node", "claude", "openclaw", "memory")
+CHECK_NAMES = ("reachable", "node", "claude", "openclaw", "memory", *OPENCLAW_STATE_CHECKS)
+#: A stored token expiring within this many days is a warning: time to renew.
+EXPIRY_WARNING_DAYS = 30
 
 _CLAUDE_PACKAGE = "@anthropic-ai/claude-code"
 _INSTALL_NODE = (
@@ -155,6 +169,20 @@ probe claude claude --version
 probe openclaw openclaw --version
 if ! command -v openclaw >/dev/null 2>&1 || ! command -v claude >/dev/null 2>&1; then
   probe npm-ls npm ls -g --depth=0 openclaw {_CLAUDE_PACKAGE}
+fi
+if command -v openclaw >/dev/null 2>&1; then
+  # Each takes 2-11 s on a real box: run both at once, print them one after the other.
+  D=$(mktemp -d 2>/dev/null) || D=
+  if [ -n "$D" ]; then
+    probe models openclaw models status --json >"$D/models" 2>&1 &
+    probe gateway openclaw gateway status --json >"$D/gateway" 2>&1 &
+    wait
+    cat "$D/models" "$D/gateway"
+    rm -rf "$D"
+  else
+    probe models openclaw models status --json
+    probe gateway openclaw gateway status --json
+  fi
 fi
 probe free free -b
 if [ -r /proc/meminfo ]; then probe meminfo grep '^MemTotal:' /proc/meminfo; fi
@@ -460,14 +488,130 @@ def judge_memory(box: Box, free: Probe | None, meminfo: Probe | None) -> CheckRe
     return _ok("memory", found)
 
 
-def judge(box: Box, probes: Mapping[str, Probe]) -> tuple[CheckResult, ...]:
+def _no_openclaw(name: str, box: Box) -> CheckResult:
+    return CheckResult(
+        name, Status.UNKNOWN, "not checked", f"needs a working `openclaw` on {box.name}."
+    )
+
+
+def judge_default_model(box: Box, probe: Probe | None) -> CheckResult:
+    name = "default model"
+    if probe is None or probe.missing:
+        return _no_openclaw(name, box)
+    try:
+        status = parse_models_status_json(probe.output)
+    except OpenClawAnswerError:
+        return CheckResult(
+            name,
+            Status.WARN,
+            "not readable",
+            f"`openclaw models status --json` on {box.name} gave no readable answer.",
+        )
+    model = status.default_model
+    if is_anthropic_model(model):
+        return _ok(name, str(model))
+    return CheckResult(
+        name,
+        Status.WARN,
+        f"{model or 'none'} (not Claude)",
+        f"OpenClaw on {box.name} does not use Claude by default: onboarding asks to switch, "
+        "or pass --default-model anthropic/claude-sonnet-4-6 (inventory: default_model).",
+    )
+
+
+def judge_gateway(box: Box, probe: Probe | None) -> CheckResult:
+    name = "gateway"
+    if probe is None or probe.missing:
+        return _no_openclaw(name, box)
+    try:
+        state = parse_gateway_status_json(probe.output).state
+    except OpenClawAnswerError:
+        state = GatewayState.UNKNOWN
+    if state == GatewayState.RUNNING:
+        return _ok(name, "running (service)")
+    if state in (GatewayState.NO_SERVICE_MANAGER, GatewayState.NOT_LOADED):
+        why = (
+            "no systemd user services"
+            if state == GatewayState.NO_SERVICE_MANAGER
+            else "no service loaded"
+        )
+        return CheckResult(
+            name,
+            Status.WARN,
+            f"not a service ({why})",
+            f"The OpenClaw gateway on {box.name} is not installed as a service, so clawtui "
+            "cannot restart it after the paste: the customer must restart it themselves, or "
+            "install it with `openclaw gateway install`.",
+        )
+    if state == GatewayState.STOPPED:
+        return CheckResult(
+            name,
+            Status.WARN,
+            "not running",
+            f"The OpenClaw gateway service on {box.name} is not running: "
+            "`openclaw gateway restart`, and see `openclaw gateway status`.",
+        )
+    return CheckResult(
+        name,
+        Status.WARN,
+        "unknown",
+        f"`openclaw gateway status --json` on {box.name} did not say whether it runs.",
+    )
+
+
+def judge_token_expiry(box: Box, probe: Probe | None, now_ms: int) -> CheckResult:
+    name = "token expiry"
+    if probe is None or probe.missing:
+        return _no_openclaw(name, box)
+    try:
+        status = parse_models_status_json(probe.output)
+    except OpenClawAnswerError:
+        return CheckResult(name, Status.WARN, "not readable", "")
+    if status.manual_last8 is None:
+        return _ok(name, "no Claude token stored yet")
+    if status.expires_at_ms is None:
+        return CheckResult(
+            name,
+            Status.WARN,
+            "no expiry recorded",
+            f"The token on {box.name} was pasted without --expires-in: OpenClaw cannot warn "
+            "before it expires. Onboard again to record it (the token lasts one year).",
+        )
+    day = expiry_date(status.expires_at_ms) or "?"
+    days_left = (status.expires_at_ms - now_ms) / 86_400_000
+    if days_left <= 0:
+        return CheckResult(
+            name,
+            Status.WARN,
+            f"expired {day}",
+            f"The Claude token on {box.name} has expired: onboard it again (a renewal).",
+        )
+    if days_left < EXPIRY_WARNING_DAYS:
+        return CheckResult(
+            name,
+            Status.WARN,
+            f"{day} ({days_left:.0f} d left)",
+            f"Renew {box.name} before {day}: onboard it again (a renewal).",
+        )
+    return _ok(name, f"{day} ({days_left:.0f} d left)")
+
+
+def judge(
+    box: Box, probes: Mapping[str, Probe], *, now_ms: int | None = None
+) -> tuple[CheckResult, ...]:
     """The results of every check after `reachable`, from the box script's answers."""
     npm = probes.get("npm-ls")
+    openclaw = judge_openclaw(box, probes.get("openclaw"), npm)
+    now = now_ms if now_ms is not None else int(time.time() * 1000)
+    working = openclaw.status is Status.OK
     return (
         judge_node(box, probes.get("node")),
         judge_claude(box, probes.get("claude"), npm),
-        judge_openclaw(box, probes.get("openclaw"), npm),
+        openclaw,
         judge_memory(box, probes.get("free"), probes.get("meminfo")),
+        judge_default_model(box, probes.get("models") if working else None),
+        judge_gateway(box, probes.get("gateway") if working else None),
+        judge_token_expiry(box, probes.get("models") if working else None, now),
     )
 
 

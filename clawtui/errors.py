@@ -71,6 +71,7 @@ class HostKeyUnknownError(SshError):
         key_type: str,
         known_hosts: Path,
         public_key: bytes = b"",
+        jump_host: str = "",
     ) -> None:
         self.host = host
         self.port = port
@@ -79,6 +80,8 @@ class HostKeyUnknownError(SshError):
         self.known_hosts = known_hosts
         #: The OpenSSH public key line (without host), so that a confirmed key can be stored.
         self.public_key = public_key
+        #: `user@host:port` of the jump host this key belongs to, when it is not the box's own.
+        self.jump_host = jump_host
         super().__init__(message, box=box)
 
 
@@ -115,3 +118,13 @@ class CommandNotFoundError(SshError):
     def __init__(self, message: str, *, box: str | None = None, command: str = "") -> None:
         self.command = command
         super().__init__(message, box=box)
+
+
+class OpenClawAnswerError(ClawError):
+    """An OpenClaw command answered with something clawtui cannot read (e.g. broken JSON).
+
+    `command` names what was run; the message quotes no output (it could hold a token)."""
+
+    def __init__(self, message: str, *, command: str = "") -> None:
+        self.command = command
+        super().__init__(message)

@@ -3,9 +3,10 @@
 One `Flow` per box. It is fed events — what a pane's screen shows now (`Screen`), a program's
 exit, a dropped connection, the operator's code or chosen recovery, the result of a verification,
 the passing of time (`Tick`) — and answers with effects (`Connect`, `Start`, `Paste`, `Send`,
-`StoreToken`, `RunStatus`, `Audit`, `UrlReady`, `Notify`, `Finished`, …). It performs no I/O and
-reads no clock: the `Runner` performs the effects and feeds back their results, for the TUI and
-the headless command alike, and the tests feed it recorded screens directly.
+`StoreToken`, `RunCommand`, `AskModel`, `Audit`, `UrlReady`, `Notify`, `Finished`, …). It
+performs no I/O and reads no clock: the `Runner` performs the effects and feeds back their
+results, for the TUI and the headless command alike, and the tests feed it recorded screens
+directly.
 
 The rules it keeps:
 - Never judge success by an exit status: closing a PTY also makes `claude` exit 0.
@@ -14,16 +15,28 @@ The rules it keeps:
 - Never type blind: the code and the token are pasted only at a prompt that is ready, and Enter is
   sent on its own once the paste shows up in the input.
 - Every step has a deadline; a failure names the problem and the recoveries that make sense.
+- A stored token is not a working box: after the paste come the default model (switch or ask),
+  the gateway restart (judged by `gateway status --json`, not by an exit status) and OpenClaw's
+  own `models status --check`. Only that ends in Ready.
 """
 
 from __future__ import annotations
 
+import re
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Literal
 
-from .errors import ClawError, CommandNotFoundError, HostKeyChangedError, HostKeyUnknownError
+from .errors import (
+    ClawError,
+    CommandNotFoundError,
+    HostKeyChangedError,
+    HostKeyUnknownError,
+    OpenClawAnswerError,
+)
 from .inventory import Box
 from .oauth import (
     CodeError,
@@ -35,7 +48,21 @@ from .oauth import (
     normalize_code,
     read_setup_token,
 )
-from .openclaw import PasteTokenStatus, Validation, parse_models_status, read_paste_token
+from .openclaw import (
+    CHECK_EXPIRING,
+    CHECK_READY,
+    PROPOSED_MODEL,
+    GatewayState,
+    PasteTokenStatus,
+    Validation,
+    is_anthropic_model,
+    openclaw_words,
+    parse_gateway_status_json,
+    parse_models_status_text,
+    read_models_status,
+    read_paste_token,
+)
+from .programs import CLAUDE, OPENCLAW, install_hint, program_name
 from .secret import Code, Token
 from .snapshot import ScreenText
 
@@ -58,7 +85,10 @@ class Step(StrEnum):
     PROMPT = "OpenClaw prompt"
     PASTE = "token pasted"
     VERIFY = "verifying"
-    VERIFIED = "verified"
+    MODEL = "default model"
+    GATEWAY = "gateway"
+    CHECK = "ready check"
+    VERIFIED = "ready"
 
 
 STEPS: tuple[Step, ...] = tuple(Step)
@@ -96,7 +126,13 @@ class Phase(StrEnum):
     TOKEN_PASTED = "token pasted"  # waiting for the paste to show before Enter
     TOKEN_SUBMITTED = "token submitted"  # waiting for OpenClaw's verdict
     VERIFYING = "verifying"
-    VERIFIED = "verified"
+    CHOOSING_MODEL = "waiting for the operator: default model"
+    SETTING_MODEL = "setting the default model"
+    RESTARTING_GATEWAY = "restarting the gateway"
+    GATEWAY_STATUS = "checking the gateway"
+    CHECKING = "ready check"
+    VERIFIED = "ready"  # `models status --check` passed: the box runs on Claude
+    NOT_IN_USE = "stored, not in use"  # the operator kept a non-Anthropic default model
     FAILED = "failed"
 
 
@@ -208,6 +244,29 @@ class StatusFailed:
 
 
 @dataclass(frozen=True)
+class CommandResult:
+    """A non-interactive command (`RunCommand`) ended; stdout and stderr apart."""
+
+    purpose: CommandPurpose
+    exit_status: int | None
+    stdout: str
+    stderr: str = ""
+
+
+@dataclass(frozen=True)
+class CommandFailed:
+    purpose: CommandPurpose
+    error: ClawError
+
+
+@dataclass(frozen=True)
+class ModelChosen:
+    """The operator's answer to `AskModel`: a model to switch to, or None to keep the current."""
+
+    model: str | None
+
+
+@dataclass(frozen=True)
 class Tick:
     pass
 
@@ -233,6 +292,9 @@ Event = (
     | StoreFailed
     | StatusResult
     | StatusFailed
+    | CommandResult
+    | CommandFailed
+    | ModelChosen
     | Tick
     | Abort
 )
@@ -288,6 +350,29 @@ class RunStatus:
     command: str
 
 
+#: What a `RunCommand` is for; its `CommandResult` carries the same tag back.
+CommandPurpose = Literal[
+    "verify", "verify-text", "set-model", "gateway-restart", "gateway-status", "check"
+]
+
+
+@dataclass(frozen=True)
+class RunCommand:
+    """Run a non-interactive command on the box (an exec channel, no terminal)."""
+
+    purpose: CommandPurpose
+    command: str
+
+
+@dataclass(frozen=True)
+class AskModel:
+    """The box's default model is not Anthropic's and the inventory names none: ask the
+    operator (the TUI shows a dialog; the headless command answers "keep")."""
+
+    current: str | None
+    proposed: str
+
+
 @dataclass(frozen=True)
 class Audit:
     step: str
@@ -325,9 +410,11 @@ class Failure:
 
 @dataclass(frozen=True)
 class Finished:
-    """The flow reached an end: verified (failure None) or failed with recoveries."""
+    """The flow reached an end: ready (failure None), stored but not in use (failure None,
+    `not_in_use` True), or failed with recoveries."""
 
     failure: Failure | None
+    not_in_use: bool = False
 
 
 Effect = (
@@ -339,6 +426,8 @@ Effect = (
     | StoreToken
     | DeleteToken
     | RunStatus
+    | RunCommand
+    | AskModel
     | Audit
     | UrlReady
     | CodeRejected
@@ -348,19 +437,99 @@ Effect = (
 
 
 # --------------------------------------------------------------------------------------------
+# After the paste (issue 7): what the box runs on
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class AfterPaste:
+    """What the steps after the paste found out, for the final line, the banner and the audit."""
+
+    #: `models status --json` showed the pasted token's last 8 characters (vault entry deleted).
+    stored: bool = False
+    default_model: str | None = None
+    requested_model: str | None = None
+    expires_at_ms: int | None = None
+    #: OpenClaw said after the paste that its gateway did not pick the new auth up.
+    gateway_warning: bool = False
+    gateway: str | None = None  # "restarted and running", "not installed as a service", …
+    restart_words: str = ""
+    restart_exit: int | None = None
+    expiring: bool = False
+
+
+def expiry_date(expires_at_ms: int | None) -> str | None:
+    """`YYYY-MM-DD` (UTC) of an OpenClaw `expiresAt`; None when there is none or it is absurd."""
+    if expires_at_ms is None:
+        return None
+    try:
+        return datetime.fromtimestamp(expires_at_ms / 1000, UTC).strftime("%Y-%m-%d")
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+_AFTER_PASTE_PHASES = frozenset(
+    {
+        Phase.VERIFYING,
+        Phase.CHOOSING_MODEL,
+        Phase.SETTING_MODEL,
+        Phase.RESTARTING_GATEWAY,
+        Phase.GATEWAY_STATUS,
+        Phase.CHECKING,
+    }
+)
+
+_PURPOSE_PHASES: dict[str, Phase] = {
+    "verify": Phase.VERIFYING,
+    "verify-text": Phase.VERIFYING,
+    "set-model": Phase.SETTING_MODEL,
+    "gateway-restart": Phase.RESTARTING_GATEWAY,
+    "gateway-status": Phase.GATEWAY_STATUS,
+    "check": Phase.CHECKING,
+}
+
+_PURPOSE_STEPS: dict[str, Step] = {
+    "verify": Step.VERIFY,
+    "verify-text": Step.VERIFY,
+    "set-model": Step.MODEL,
+    "gateway-restart": Step.GATEWAY,
+    "gateway-status": Step.GATEWAY,
+    "check": Step.CHECK,
+}
+
+_AFTER_PASTE_TIMEOUTS: dict[Phase, tuple[Step, str]] = {
+    Phase.SETTING_MODEL: (Step.MODEL, "`openclaw models set` did not answer"),
+    Phase.RESTARTING_GATEWAY: (Step.GATEWAY, "`openclaw gateway restart` did not answer"),
+    Phase.GATEWAY_STATUS: (Step.GATEWAY, "`openclaw gateway status --json` did not answer"),
+    Phase.CHECKING: (Step.CHECK, "`openclaw models status --check` did not answer"),
+}
+
+
+def _quote(word: str) -> str:
+    """Shell-quote an inventory value for the box's shell."""
+    return shlex.quote(word)
+
+
+_AUTH_PROBLEM = re.compile(
+    r"\b(?:Missing|Expired|Expiring|Unavailable|Incompatible|Indeterminate) auth\b", re.I
+)
+
+
+def _check_words(stdout: str, stderr: str) -> str:
+    """What `models status --check` says is wrong (its `Missing auth - openai …` lines), else
+    the last thing it said. Untrusted text: `openclaw_words` cleans and caps it."""
+    lines = [openclaw_words(line, "") for line in (stderr + "\n" + stdout).splitlines()]
+    problems = [line for line in lines if _AUTH_PROBLEM.search(line)]
+    chosen = problems or [line for line in lines if line][-1:]
+    return openclaw_words("\n".join(chosen), "")
+
+
+# --------------------------------------------------------------------------------------------
 # The machine
 # --------------------------------------------------------------------------------------------
 
 _ENTER = b"\r"
 _CTRL_C = b"\x03"
-
-_INSTALL_HINTS = {
-    "claude": "install Claude Code on the box: npm install -g @anthropic-ai/claude-code",
-    "openclaw": (
-        "install OpenClaw on the box: npm install -g openclaw (it needs Node >= 24.16; on an "
-        "older Node npm silently installs the empty 0.0.1 placeholder: run `clawtui check`)"
-    ),
-}
 
 
 @dataclass
@@ -387,12 +556,17 @@ class Flow:
     _last_setup: SetupTokenStatus | None = None
     _last_paste: PasteTokenStatus | None = None
     _running: set[PaneName] = field(default_factory=set)
+    _foreign_hosts: set[str] = field(default_factory=set)  # warned about in this setup run
+    #: After the paste (issue 7): what `models status --json` and later steps found.
+    after: AfterPaste = field(default_factory=lambda: AfterPaste())
+    #: This run renews a box that was ready before (the audit says `renew`).
+    renewal: bool = False
 
     # ---------------------------------------------------------------- public
 
     @property
     def done(self) -> bool:
-        return self.phase in (Phase.VERIFIED, Phase.FAILED)
+        return self.phase in (Phase.VERIFIED, Phase.NOT_IN_USE, Phase.FAILED)
 
     @property
     def recoveries(self) -> tuple[Recovery, ...]:
@@ -438,6 +612,8 @@ class Flow:
                 out.append(Audit("token stored", "failed", str(error), token=self.token))
             case StatusResult(exit_status=status, output=output):
                 self._on_status(status, output, now, out)
+            case CommandResult() | CommandFailed() | ModelChosen():
+                self._on_after_paste_event(event, now, out)
             case StatusFailed(error=error):
                 if self.phase == Phase.VERIFYING:
                     self._fail(
@@ -497,7 +673,12 @@ class Flow:
         error: ClawError | None = None,
     ) -> None:
         usable = [r for r in recoveries if r != Recovery.RESUME or self.token is not None]
-        if self.token is not None and Recovery.RESUME not in usable and step not in (Step.CONNECT,):
+        if (
+            self.token is not None
+            and not self.after.stored
+            and Recovery.RESUME not in usable
+            and step not in (Step.CONNECT,)
+        ):
             usable.append(Recovery.RESUME)
         self.failure = Failure(step, reason, tuple(dict.fromkeys(usable)), error)
         self._step(step, StepState.FAILED, now)
@@ -511,6 +692,9 @@ class Flow:
         self.failure = None
         self.warnings.clear()
         self.steps = {s: StepRecord() for s in STEPS}
+        self.after = AfterPaste()
+        if self.renewal:
+            out.append(Audit("renew", "started"))
         if resume_token is not None:
             self.token = resume_token
             self._after_connect = "paste"
@@ -572,6 +756,7 @@ class Flow:
         self._code_attempts = 0
         self._stale_error = None
         self._last_setup = None
+        self._foreign_hosts = set()
         self.token = None
         self._running.add(SETUP)
         self._step(Step.START, StepState.ACTIVE, now)
@@ -584,8 +769,9 @@ class Flow:
             return
         if self.token is not None:
             return  # the rest of the setup-token output is of no interest any more
-        status = read_setup_token(screen)
+        status = read_setup_token(screen, test_signin_base=self.box.test_signin_base)
         self._last_setup = status
+        self._warn_foreign_links(status.foreign_hosts, out)
         if status.no_pty:
             self._fail(
                 Step.START,
@@ -632,6 +818,22 @@ class Flow:
                         self._try_code(pending, now, out)
             case _:
                 pass
+
+    def _warn_foreign_links(self, hosts: Sequence[str], out: list[Effect]) -> None:
+        """A sign-in link to another host is never offered (the parser drops it); the operator
+        hears of it once per host, and the flow keeps waiting for Anthropic's link."""
+        for host in hosts:
+            if host in self._foreign_hosts:
+                continue
+            self._foreign_hosts.add(host)
+            out.append(
+                Notify(
+                    f"the box showed a sign-in link to {host}, which is not Anthropic's: "
+                    "do not send it",
+                    "warning",
+                )
+            )
+            out.append(Audit("sign-in link refused", "not anthropic", host))
 
     def _announce_url(self, url: SignInUrl, now: float, out: list[Effect]) -> None:
         if self.url is not None and url.url == self.url.url:
@@ -755,9 +957,12 @@ class Flow:
         self._running.add(PASTE)
         self._step(Step.PROMPT, StepState.ACTIVE, now)
         self._enter(Phase.PASTE_STARTING, now, self.timeouts.prompt)
-        out.append(Start(PASTE, self.box.paste_token_command))
+        out.append(Start(PASTE, self.box.paste_command))
 
     def _on_paste_screen(self, screen: ScreenText, now: float, out: list[Effect]) -> None:
+        if self.phase in _AFTER_PASTE_PHASES and not self.after.gateway_warning:
+            # OpenClaw's stderr warning may come after "Auth profile:": keep reading for it.
+            self.after.gateway_warning = read_paste_token(screen).gateway_warning
         if self.phase not in (Phase.PASTE_STARTING, Phase.TOKEN_PASTED, Phase.TOKEN_SUBMITTED):
             return
         status = read_paste_token(screen)
@@ -850,25 +1055,58 @@ class Flow:
             self._after_connect = "verify"
             self._connect(now, out)
             return
+        if self._last_paste is not None and self._last_paste.gateway_warning:
+            self.after.gateway_warning = True
         self._step(Step.VERIFY, StepState.ACTIVE, now)
         self._enter(Phase.VERIFYING, now, self.timeouts.verify)
-        out.append(RunStatus(self.box.status_command))
+        out.append(RunCommand("verify", f"{self.box.status_command} --json"))
 
     def _on_status(
         self, exit_status: int | None, output: str, now: float, out: list[Effect]
+    ) -> None:
+        """`openclaw models status` answered (`StatusResult`, the text form)."""
+        self._on_verify_output(exit_status, output, "", now, out, text_only=True)
+
+    def _on_verify_output(
+        self,
+        exit_status: int | None,
+        stdout: str,
+        stderr: str,
+        now: float,
+        out: list[Effect],
+        *,
+        text_only: bool = False,
     ) -> None:
         if self.phase != Phase.VERIFYING or self.token is None:
             return
         if exit_status == 127:
             error = CommandNotFoundError(
-                f"`{_program(self.box.status_command)}` is not installed on {self.box.name}; "
-                f"{_INSTALL_HINTS.get(_program(self.box.status_command), 'install it')}.",
+                f"`{program_name(self.box.status_command)}` is not installed on "
+                f"{self.box.name}. {install_hint(program_name(self.box.status_command))}",
                 box=self.box.name,
                 command=self.box.status_command,
             )
             self._fail(Step.VERIFY, str(error), (Recovery.VERIFY_AGAIN,), now, out, error=error)
             return
-        shown = parse_models_status(output)
+        try:
+            status = parse_models_status_text(stdout) if text_only else read_models_status(stdout)
+        except OpenClawAnswerError as error:
+            self._fail(
+                Step.VERIFY,
+                f"{error} ({self.box.name}). Verify again; if it persists, look at "
+                f"`{self.box.status_command} --json` on the box.",
+                (Recovery.VERIFY_AGAIN, Recovery.RESUME),
+                now,
+                out,
+                error=error,
+            )
+            return
+        shown = status.manual_last8
+        if shown is None and status.from_text and not text_only:
+            # An older OpenClaw without `--json` (it refused the option, or ignored it and
+            # printed text without our profile): ask again in the text form.
+            out.append(RunCommand("verify-text", self.box.status_command))
+            return
         if shown is None:
             self._fail(
                 Step.VERIFY,
@@ -890,12 +1128,250 @@ class Flow:
                 out,
             )
             return
+        # The token is stored: the vault copy has done its job, whatever happens next.
+        first = not self.after.stored
+        self.after.stored = True
+        self.after.default_model = status.default_model
+        if status.expires_at_ms is not None or first:
+            self.after.expires_at_ms = status.expires_at_ms
         self._step(Step.VERIFY, StepState.DONE, now)
+        if first:
+            out.append(DeleteToken())
+            expiry = expiry_date(self.after.expires_at_ms) or "no expiry recorded"
+            out.append(
+                Audit(
+                    "token stored",
+                    "ok",
+                    f"anthropic:manual; default {status.default_model or 'unknown'}; "
+                    f"expires {expiry}",
+                    token=self.token,
+                )
+            )
+        self._default_model_step(now, out)
+
+    # ---------------------------------------------------------------- after the paste
+
+    def _on_after_paste_event(
+        self, event: CommandResult | CommandFailed | ModelChosen, now: float, out: list[Effect]
+    ) -> None:
+        match event:
+            case ModelChosen(model=model):
+                if self.phase != Phase.CHOOSING_MODEL:
+                    return
+                if model:
+                    self._set_model(model, now, out)
+                else:
+                    self._keep_model(now, out)
+            case CommandFailed(purpose=purpose, error=error):
+                expected = _PURPOSE_PHASES.get(purpose)
+                if expected is None or self.phase != expected:
+                    return
+                step = _PURPOSE_STEPS[purpose]
+                self._fail(
+                    step,
+                    f"Could not run `{purpose.replace('-', ' ')}` on {self.box.name}: {error}",
+                    (Recovery.VERIFY_AGAIN,),
+                    now,
+                    out,
+                    error=error,
+                )
+            case CommandResult(purpose=purpose, exit_status=code, stdout=stdout, stderr=stderr):
+                if self.phase != _PURPOSE_PHASES.get(purpose):
+                    return
+                if purpose in ("verify", "verify-text"):
+                    self._on_verify_output(
+                        code, stdout, stderr, now, out, text_only=purpose == "verify-text"
+                    )
+                elif purpose == "set-model":
+                    self._on_model_set(code, stdout, stderr, now, out)
+                elif purpose == "gateway-restart":
+                    self._on_gateway_restart(code, stdout, stderr, now, out)
+                elif purpose == "gateway-status":
+                    self._on_gateway_status(code, stdout, stderr, now, out)
+                else:
+                    self._on_check(code, stdout, stderr, now, out)
+
+    def _default_model_step(self, now: float, out: list[Effect]) -> None:
+        current = self.after.default_model
+        self._step(Step.MODEL, StepState.ACTIVE, now)
+        if is_anthropic_model(current):
+            self._step(Step.MODEL, StepState.DONE, now)
+            out.append(Audit("default model", "ok", current))
+            self._gateway_step(now, out)
+            return
+        if self.box.default_model:
+            self._set_model(self.box.default_model, now, out)
+            return
+        self._enter(Phase.CHOOSING_MODEL, now, None)  # the operator's time
+        out.append(AskModel(current, PROPOSED_MODEL))
+
+    def _set_model(self, model: str, now: float, out: list[Effect]) -> None:
+        self.after.requested_model = model
+        self._enter(Phase.SETTING_MODEL, now, self.timeouts.verify)
+        out.append(
+            RunCommand("set-model", f"{self.box.openclaw_command} models set {_quote(model)}")
+        )
+
+    def _keep_model(self, now: float, out: list[Effect]) -> None:
+        current = self.after.default_model or "unknown"
+        self._step(Step.MODEL, StepState.FAILED, now)
+        for step in (Step.GATEWAY, Step.CHECK, Step.VERIFIED):
+            self._step(step, StepState.SKIPPED, now)
+        self._enter(Phase.NOT_IN_USE, now, None)
+        out.append(Audit("not in use", "kept", f"default {current}", token=self.token))
+        out.append(Finished(None, not_in_use=True))
+
+    def _on_model_set(
+        self, code: int | None, stdout: str, stderr: str, now: float, out: list[Effect]
+    ) -> None:
+        model = self.after.requested_model or PROPOSED_MODEL
+        if code != 0:
+            self._fail(
+                Step.MODEL,
+                f"`openclaw models set {model}` failed on {self.box.name} (exit {code}): "
+                f"{openclaw_words(stdout, stderr) or 'no message'}",
+                (Recovery.VERIFY_AGAIN,),
+                now,
+                out,
+            )
+            return
+        self.after.default_model = model
+        self._step(Step.MODEL, StepState.DONE, now)
+        out.append(Audit("default model", "switched", model))
+        self._gateway_step(now, out)
+
+    def _gateway_step(self, now: float, out: list[Effect]) -> None:
+        if not self.after.gateway_warning:
+            self._step(Step.GATEWAY, StepState.SKIPPED, now)
+            self.after.gateway = "no restart needed"
+            self._check_step(now, out)
+            return
+        if not self.box.restart_gateway:
+            self._step(Step.GATEWAY, StepState.SKIPPED, now)
+            self.after.gateway = "restart turned off"
+            note = (
+                f"OpenClaw on {self.box.name} says its gateway did not pick the new token up; "
+                "the gateway restart is turned off, so run `openclaw gateway restart` there."
+            )
+            self.warnings.append(note)
+            out.append(Notify(note, "warning"))
+            out.append(Audit("gateway", "skipped", "restart turned off"))
+            self._check_step(now, out)
+            return
+        self._step(Step.GATEWAY, StepState.ACTIVE, now)
+        self._enter(Phase.RESTARTING_GATEWAY, now, self.timeouts.verify)
+        out.append(RunCommand("gateway-restart", f"{self.box.openclaw_command} gateway restart"))
+
+    def _on_gateway_restart(
+        self, code: int | None, stdout: str, stderr: str, now: float, out: list[Effect]
+    ) -> None:
+        # Its exit status proves nothing (0 without systemd): the status below decides.
+        self.after.restart_words = openclaw_words(stdout, stderr)
+        self.after.restart_exit = code
+        self._enter(Phase.GATEWAY_STATUS, now, self.timeouts.verify)
+        out.append(
+            RunCommand("gateway-status", f"{self.box.openclaw_command} gateway status --json")
+        )
+
+    def _on_gateway_status(
+        self, code: int | None, stdout: str, stderr: str, now: float, out: list[Effect]
+    ) -> None:
+        try:
+            state = parse_gateway_status_json(stdout).state
+        except OpenClawAnswerError:
+            state = GatewayState.UNKNOWN
+        words = self.after.restart_words
+        if state == GatewayState.RUNNING and self.after.restart_exit in (0, None):
+            self.after.gateway = "restarted and running"
+            self._step(Step.GATEWAY, StepState.DONE, now)
+            out.append(Audit("gateway", "restarted", "running"))
+            self._check_step(now, out)
+            return
+        if state in (GatewayState.NO_SERVICE_MANAGER, GatewayState.NOT_LOADED):
+            self.after.gateway = "not installed as a service"
+            why = (
+                "no systemd user services on this box"
+                if state == GatewayState.NO_SERVICE_MANAGER
+                else "no service loaded"
+            )
+            note = (
+                f"The OpenClaw gateway on {self.box.name} is not installed as a service "
+                f"({why}), "
+                "so clawtui could not restart it. The customer must restart the gateway "
+                "wherever they run it (stop `openclaw gateway run` and start it again), or "
+                "install it as a service with `openclaw gateway install`."
+            )
+            self.warnings.append(note)
+            self._step(Step.GATEWAY, StepState.DONE, now)
+            out.append(Notify(note, "warning"))
+            out.append(Audit("gateway", "no service manager", note))
+            self._check_step(now, out)
+            return
+        self.after.gateway = "restart failed"
+        detail = words or f"gateway status says {state.value}"
+        self._fail(
+            Step.GATEWAY,
+            f"The gateway restart failed on {self.box.name}: OpenClaw says: {detail}. The token "
+            "is stored; fix the gateway on the box, then run the remaining steps again.",
+            (Recovery.VERIFY_AGAIN,),
+            now,
+            out,
+        )
+
+    def _check_step(self, now: float, out: list[Effect]) -> None:
+        self._step(Step.CHECK, StepState.ACTIVE, now)
+        self._enter(Phase.CHECKING, now, self.timeouts.verify)
+        out.append(RunCommand("check", f"{self.box.status_command} --check"))
+
+    def _on_check(
+        self, code: int | None, stdout: str, stderr: str, now: float, out: list[Effect]
+    ) -> None:
+        words = _check_words(stdout, stderr)
+        if code == CHECK_EXPIRING:
+            self.after.expiring = True
+            note = (
+                f"The token on {self.box.name} expires soon: {words or 'OpenClaw says expiring'}."
+            )
+            self.warnings.append(note)
+            out.append(Notify(note, "warning"))
+        elif code != CHECK_READY:
+            reason = (
+                f"`openclaw models status --check` on {self.box.name} says the box is not ready "
+                f"(exit {code}): {words or 'no reason given'}"
+            )
+            self._fail(Step.CHECK, reason, (Recovery.VERIFY_AGAIN,), now, out)
+            return
+        self._step(Step.CHECK, StepState.DONE, now)
         self._step(Step.VERIFIED, StepState.DONE, now)
         self._enter(Phase.VERIFIED, now, None)
-        out.append(DeleteToken())
-        out.append(Audit("verified", "ok", "anthropic:manual", token=self.token))
+        out.append(
+            Audit(
+                "ready",
+                "expiring" if self.after.expiring else "ok",
+                f"anthropic:manual; default {self.after.default_model or 'unknown'}; "
+                f"expires {expiry_date(self.after.expires_at_ms) or 'unknown'}; "
+                f"gateway {self.after.gateway or 'unknown'}" + ("; renew" if self.renewal else ""),
+                token=self.token,
+            )
+        )
         out.append(Finished(None))
+
+    def ready_line(self) -> str:
+        """`Ready: anthropic:manual on BOX, default MODEL, expires YYYY-MM-DD (token …abcd)`."""
+        tail = f"…{self.token.last4}" if self.token is not None else "…"
+        expires = expiry_date(self.after.expires_at_ms) or "unknown"
+        return (
+            f"Ready: anthropic:manual on {self.box.name}, default "
+            f"{self.after.default_model or 'unknown'}, expires {expires} (token {tail})"
+        )
+
+    def not_in_use_line(self) -> str:
+        current = self.after.default_model or "unknown"
+        return (
+            f"Stored but not in use: the token is in OpenClaw on {self.box.name}, but its default "
+            f"model is {current}, not an Anthropic one. Switch with --default-model "
+            f"{PROPOSED_MODEL} (or set default_model in the inventory)."
+        )
 
     # ---------------------------------------------------------------- exits, drops, time
 
@@ -921,7 +1397,7 @@ class Flow:
             if status == 127:
                 reason = (
                     f"`claude` is not installed on {self.box.name} (exit 127): "
-                    f"{_INSTALL_HINTS['claude']}, then restart."
+                    f"{install_hint(CLAUDE)}"
                 )
             else:
                 reason = (
@@ -936,7 +1412,7 @@ class Flow:
         if status == 127:
             reason = (
                 f"`openclaw` is not installed on {self.box.name} (exit 127): "
-                f"{_INSTALL_HINTS['openclaw']}. The token is kept in the vault; resume afterwards."
+                f"{install_hint(OPENCLAW)} The token is kept in the vault; resume afterwards."
             )
         else:
             how = f"signal {signal}" if signal else f"exit status {status}"
@@ -954,7 +1430,16 @@ class Flow:
         if self.done or not was_connected:
             return
         current = self._active_step()
-        if self.token is not None:
+        if self.after.stored:
+            self._fail(
+                current,
+                f"The connection to {self.box.name} dropped ({reason}). The token is stored in "
+                "OpenClaw: verify again to run the remaining steps.",
+                (Recovery.VERIFY_AGAIN,),
+                now,
+                out,
+            )
+        elif self.token is not None:
             self._fail(
                 current,
                 f"The connection to {self.box.name} dropped ({reason}). The token was captured "
@@ -977,6 +1462,11 @@ class Flow:
         if self.deadline is None or now < self.deadline:
             return
         phase = self.phase
+        if phase in _AFTER_PASTE_TIMEOUTS:
+            step, what = _AFTER_PASTE_TIMEOUTS[phase]
+            reason = f"{what} within {self.timeouts.verify:.0f} s on {self.box.name}."
+            self._fail(step, reason, (Recovery.VERIFY_AGAIN,), now, out)
+            return
         if phase == Phase.CODE_PASTED:
             # The echo never showed (or looked different from what we expect): press Enter anyway;
             # claude's own answer tells us what happened.
@@ -1100,14 +1590,6 @@ _CODE_ADVICE: dict[SetupTokenErrorKind, str] = {
     ),
     SetupTokenErrorKind.OTHER: "Ask the customer for a fresh code from the current link.",
 }
-
-
-def _program(command: str) -> str:
-    for word in command.split():
-        if "=" in word and not word.startswith("="):
-            continue
-        return word.rsplit("/", 1)[-1]
-    return command
 
 
 def _echo_shows(status: SetupTokenStatus, code: Code) -> bool:

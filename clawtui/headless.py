@@ -2,14 +2,17 @@
 
 It drives the same `Runner` as the TUI and speaks in lines: `Sign-in URL: <url>` on a line of its
 own the moment a link appears (again whenever a new one does), one line per step, the parser's
-message when a typed code is refused, and finally `Verified: anthropic:manual on <box> (token
-…<last 4>)`. CODE#STATE lines are read from standard input; a line typed before the box is ready
-for it waits its turn. It never prints the token.
+message when a typed code is refused, and finally `Ready: anthropic:manual on <box>, default
+<model>, expires <YYYY-MM-DD> (token …<last 4>)` (exit 0), or `Stored but not in use: …` when the
+box's default model is not an Anthropic one and no `--default-model` was given (exit 3).
+CODE#STATE lines are read from standard input; a line typed before the box is ready for it waits
+its turn. It never prints the token.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import sys
 import threading
 from collections import deque
@@ -24,6 +27,8 @@ from .vault import Vault
 
 EXIT_VERIFIED = 0
 EXIT_FAILED = 1
+#: The token is stored but OpenClaw's default model is not Anthropic's: nothing uses it.
+EXIT_NOT_IN_USE = 3
 EXIT_INTERRUPTED = 130
 
 
@@ -58,6 +63,12 @@ class LinePrinter(RunnerListener):
                 self.say(f"{name}: {prefix}{message}")
             case f.CodeRejected(message=message):
                 self.say(f"{name}: code not sent: {message}")
+            case f.AskModel(current=current):
+                # No one to ask: keep the current default; the final line says what to pass.
+                self.say(f"{name}: default model is {current or 'unknown'}, not Anthropic's")
+                runner.choose_model(None)
+            case f.RunCommand(command=command):
+                self.say(f"{name}: running `{command}`")
             case _:
                 pass
 
@@ -108,8 +119,14 @@ async def onboard(
     vault: Vault | None = None,
     audit: AuditLog | None = None,
     timeouts: f.Timeouts | None = None,
+    default_model: str | None = None,
+    restart_gateway: bool | None = None,
 ) -> int:
     out = stdout or sys.stdout
+    if default_model is not None:
+        box = dataclasses.replace(box, default_model=default_model)
+    if restart_gateway is not None:
+        box = dataclasses.replace(box, restart_gateway=restart_gateway)
     printer = LinePrinter(out)
     runner = Runner(
         box,
@@ -138,13 +155,21 @@ async def onboard(
         raise
     finally:
         await runner.close()
+    if outcome.failure is None and outcome.not_in_use:
+        printer.say(runner.flow.not_in_use_line())
+        return EXIT_NOT_IN_USE
     if outcome.failure is None:
-        token = runner.flow.token
-        tail = f"…{token.last4}" if token is not None else "…"
-        printer.say(f"Verified: anthropic:manual on {box.name} (token {tail})")
+        for warning in runner.flow.warnings:
+            printer.say(f"{box.name}: warning: {warning}")
+        printer.say(runner.flow.ready_line())
         return EXIT_VERIFIED
     failure = outcome.failure
     printer.say(f"{box.name}: failed at '{failure.step.value}': {failure.reason}")
+    if runner.flow.after.stored:
+        printer.say(
+            f"{box.name}: the token is stored in OpenClaw; no new sign-in is needed. Once the "
+            f"cause is fixed, `openclaw models status --check` on the box says whether it is ready."
+        )
     if f.Recovery.RESUME in failure.recoveries and runner.vault.load(box.name) is not None:
         printer.say(
             f"{box.name}: the token is kept in the vault; finish with: "

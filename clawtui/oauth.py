@@ -18,7 +18,9 @@ differently; every pattern below lists both.
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
@@ -26,7 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from clawtui.errors import ClawError
 from clawtui.secret import SECRET_ALPHABET, TOKEN_PREFIX, Code, Token
-from clawtui.snapshot import ScreenText
+from clawtui.snapshot import Hyperlink, ScreenText
 
 # --------------------------------------------------------------------------------------------
 # Shared helpers on ScreenText
@@ -93,23 +95,64 @@ class SignInUrl:
     source: Literal["osc8", "text"]
 
 
-def is_authorize_url(url: str) -> bool:
-    """Whether `url` is an OAuth authorize URL (any host and port, so the simulator's too)."""
+# The only sign-in links clawtui offers (FLOW.md): https, Anthropic's own hosts, these exact
+# paths. Compared as plain prefixes of the whole URL, so that no parser (Python's, a browser's)
+# can disagree about the host: `https://claude.ai@evil/`, `https://claude.ai.evil.example/`,
+# `https://claude.ai:8443/`, `https://claude%2Eai/` and look-alike letters all fail.
+ANTHROPIC_SIGN_IN_PREFIXES = (
+    "https://claude.ai/oauth/authorize?",
+    "https://claude.com/cai/oauth/authorize?",
+)
+ANTHROPIC_SIGN_IN_HOSTS = ("claude.ai", "claude.com")
+# The same two paths on a test origin (the simulator's loopback page), when a box allows one.
+_TEST_PATHS = ("/oauth/authorize?", "/cai/oauth/authorize?")
+# What a sign-in link looks like, wherever it points: offered only when it is one of the above,
+# otherwise reported (by host) so the operator is warned.
+_SIGN_IN_SHAPE = re.compile(r"^https?://[^\s]*oauth/authorize", re.IGNORECASE)
+_AUTHORITY_END = re.compile(r"[/\\?#]")
+_HOST_LABEL_LIMIT = 80
+
+
+def is_authorize_url(url: str, *, test_signin_base: str | None = None) -> bool:
+    """Whether `url` is a sign-in link clawtui may offer: over https from Anthropic's sign-in
+    hosts in the forms FLOW.md gives, or on `test_signin_base` (the simulator's loopback origin,
+    set in the inventory for demo boxes only) with the same paths. Exact text, no lookalikes."""
     if not _URL_LINE.fullmatch(url):
         return False
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError on a malformed port
-    except ValueError:
-        return False
-    return (
-        parts.scheme in ("http", "https")
-        and bool(parts.hostname)
-        and parts.path.endswith("/oauth/authorize")
-        and bool(parts.query)
-    )
+    prefixes: tuple[str, ...] = ANTHROPIC_SIGN_IN_PREFIXES
+    if test_signin_base:
+        base = test_signin_base.rstrip("/")
+        prefixes += tuple(base + path for path in _TEST_PATHS)
+    return any(url.startswith(prefix) and len(url) > len(prefix) for prefix in prefixes)
 
 
+def looks_like_sign_in_url(url: str) -> bool:
+    """Whether `url` has the shape of an OAuth sign-in link, on any host."""
+    return bool(_SIGN_IN_SHAPE.match(url))
+
+
+def link_host(url: str) -> str:
+    """Where a link would take a browser, for a warning: the host as a browser reads it (after
+    any `user@`, before a port; a backslash ends it as it does in browsers), prefixed with the
+    scheme unless https. Safe to print: anything but printable ASCII is escaped, and it is cut
+    short."""
+    scheme, _, rest = url.partition("://")
+    authority = _AUTHORITY_END.split(rest, maxsplit=1)[0]
+    host = authority.rpartition("@")[2]
+    if host.startswith("["):
+        host = host[: host.find("]") + 1] if "]" in host else host
+    else:
+        host = host.partition(":")[0]
+    label = "".join(ch if " " < ch < "\x7f" else f"\\u{ord(ch):04x}" for ch in host) or "(none)"
+    if len(label) > _HOST_LABEL_LIMIT:
+        label = label[:_HOST_LABEL_LIMIT] + "…"
+    if scheme.lower() != "https":
+        prefix = "".join(ch if ch.isascii() and ch.isalnum() else "?" for ch in scheme[:10])
+        label = f"{prefix}://{label}"
+    return label
+
+
+@functools.lru_cache(maxsize=64)  # the same link is read after every chunk
 def state_of(url: str) -> str | None:
     """The `state` query parameter of a sign-in URL, or None (short form, or absent)."""
     query = urlsplit(url).query
@@ -123,30 +166,138 @@ def _evidently_whole(url: str) -> bool:
     """For a URL whose last line fills the terminal width, where layout cannot tell "ends at
     the edge" from "cut off" (a partial draw, or pyte truncating lines on a resize): accept only
     the shapes the recorded programs end with."""
-    query = urlsplit(url).query
+    try:
+        query = urlsplit(url).query
+    except ValueError:  # a box's "[" or odd Unicode in the host: not a URL to trust
+        return False
     if "=" not in query:
         return bool(_SHORT_QUERY.fullmatch(query))
     last_key, _, last_value = query.rpartition("&")[2].partition("=")
     return last_key == "state" and len(last_value) == _FULL_STATE_LEN
 
 
-def find_sign_in_url(screen: ScreenText) -> SignInUrl | None:
+@dataclass(frozen=True)
+class SignInLinks:
+    """What the screen shows in the way of sign-in links."""
+
+    url: SignInUrl | None  # the newest link clawtui may offer, complete
+    foreign_hosts: tuple[str, ...] = ()  # hosts (see `link_host`) of links it must never offer
+
+
+def find_sign_in_url(
+    screen: ScreenText, *, test_signin_base: str | None = None
+) -> SignInUrl | None:
     """The newest sign-in URL the screen shows, complete, or None.
 
-    An OSC 8 hyperlink carries the whole URL in its target, so the newest authorize link wins.
-    Without one (2.1.197), the hard-wrapped lines after the newest lead-in line are joined. That
-    is trusted only when the cursor is not on them (see `_written`) and a blank line or the
-    prompt ends them; a last line that fills the width may have been cut (a partial draw, or a
-    resize that truncated it), so then only the shapes the real programs end with are accepted.
+    An OSC 8 hyperlink carries the whole URL in its target; it counts only where the text it
+    covers on screen is that URL (in one piece or wrapped across rows), so a link drawn over
+    blanks, over other text or over nothing never wins. Without one (2.1.197), the hard-wrapped
+    lines after the newest lead-in line are joined. That is trusted only when the cursor is not
+    on them (see `_written`) and a blank line or the prompt ends them; a last line that fills
+    the width may have been cut (a partial draw, or a resize that truncated it), so then only
+    the shapes the real programs end with are accepted. Only Anthropic's sign-in links (and
+    `test_signin_base`'s) are ever returned: see `is_authorize_url`.
     """
-    return _find_url(screen, screen.text)
+    return find_sign_in_links(screen, test_signin_base=test_signin_base).url
 
 
-def _find_url(screen: ScreenText, text: str) -> SignInUrl | None:
-    for link in reversed(screen.links):
-        if is_authorize_url(link.url):
-            return SignInUrl(url=link.url, state=state_of(link.url), source="osc8")
-    return _find_text_url(screen, text)
+def find_sign_in_links(screen: ScreenText, *, test_signin_base: str | None = None) -> SignInLinks:
+    """`find_sign_in_url`, plus the hosts of sign-in links on screen that are not allowed."""
+    return _find_links(screen, screen.text, test_signin_base)
+
+
+def _find_links(screen: ScreenText, text: str, test_signin_base: str | None) -> SignInLinks:
+    found: SignInUrl | None = None
+    for url in _shown_link_targets(screen):
+        if is_authorize_url(url, test_signin_base=test_signin_base):
+            found = SignInUrl(url=url, state=state_of(url), source="osc8")
+            break
+    # Every hyperlink target shaped like a sign-in link elsewhere is worth a warning, shown or
+    # hidden behind other text: a terminal may still open it when clicked.
+    hosts: dict[str, None] = {}
+    for target in dict.fromkeys(link.url for link in screen.links):
+        host = _foreign_host(target, test_signin_base)
+        if host is not None:
+            hosts[host] = None
+    text_url = _find_text_url(screen, text)
+    if text_url is not None:
+        if is_authorize_url(text_url, test_signin_base=test_signin_base):
+            if found is None:
+                found = SignInUrl(url=text_url, state=state_of(text_url), source="text")
+        else:
+            host = _foreign_host(text_url, test_signin_base)
+            if host is not None:
+                hosts[host] = None
+    return SignInLinks(found, tuple(hosts))
+
+
+@functools.lru_cache(maxsize=256)
+def _foreign_host(url: str, test_signin_base: str | None) -> str | None:
+    """The host of a link shaped like a sign-in link that leads away from Anthropic's sign-in
+    hosts (and from `test_signin_base`), else None. A malformed link on Anthropic's own hosts is
+    not offered either, but there is no foreign host to warn about."""
+    if not looks_like_sign_in_url(url):
+        return None
+    if test_signin_base and url.startswith(test_signin_base.rstrip("/") + "/"):
+        return None
+    host = link_host(url)
+    return None if host in ANTHROPIC_SIGN_IN_HOSTS else host
+
+
+def _columns(line: str, start: int, end: int) -> str:
+    """The text of screen columns start..end of a line (wide characters take two columns,
+    combining marks none), as the model's plain lines hold them."""
+    if line.isascii():
+        return line[start:end]
+    column = 0
+    first = len(line)
+    last = len(line)
+    for index, char in enumerate(line):
+        if column >= start and first == len(line):
+            first = index
+        if column >= end:
+            last = index
+            break
+        if unicodedata.combining(char):
+            continue
+        column += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return line[first:last]
+
+
+def _shown_link_targets(screen: ScreenText) -> list[str]:
+    """Targets of the OSC 8 links whose covered text, as the screen shows it now, spells out
+    the whole target (one row, or consecutive rows in drawing order): newest first.
+
+    One pass over the links in drawing order, tracking how much of its target each link's run
+    of rows has spelled so far, so a box drawing many links cannot make this quadratic.
+    """
+    lines = screen.lines
+    offset = screen.row_offset
+    shown: list[str] = []
+    previous: Hyperlink | None = None
+    spelled = -1  # characters of previous.url spelled by its run of rows; -1: none
+    for link in screen.links:
+        index = link.row - offset
+        piece = _columns(lines[index], link.start, link.end) if 0 <= index < len(lines) else ""
+        url = link.url
+        matched = -1
+        if (
+            piece
+            and previous is not None
+            and spelled > 0
+            and previous.url == url
+            and link.row == previous.row + 1
+            and url.startswith(piece, spelled)
+        ):
+            matched = spelled + len(piece)
+        elif piece and url.startswith(piece):
+            matched = len(piece)
+        if matched == len(url):
+            shown.append(url)
+            matched = -1
+        previous, spelled = link, matched
+    shown.reverse()
+    return shown
 
 
 def _last_lead_in(text: str) -> re.Match[str] | None:
@@ -159,7 +310,8 @@ def _last_lead_in(text: str) -> re.Match[str] | None:
     return None
 
 
-def _find_text_url(screen: ScreenText, text: str) -> SignInUrl | None:
+def _find_text_url(screen: ScreenText, text: str) -> str | None:
+    """The URL joined from the lines after the newest lead-in, once complete; any host."""
     lead = _last_lead_in(text)
     if lead is None:
         return None
@@ -181,7 +333,7 @@ def _find_text_url(screen: ScreenText, text: str) -> SignInUrl | None:
     while end + 1 < len(lines) and _URL_LINE.fullmatch(lines[end + 1]):
         end += 1
     url = "".join(lines[start : end + 1])
-    if not is_authorize_url(url) or not _written(screen, start, end) or end + 1 >= len(lines):
+    if not looks_like_sign_in_url(url) or not _written(screen, start, end) or end + 1 >= len(lines):
         return None
     # A blank line or the prompt must end it; anything else is a line being redrawn.
     following = lines[end + 1]
@@ -189,7 +341,7 @@ def _find_text_url(screen: ScreenText, text: str) -> SignInUrl | None:
         return None
     if len(lines[end]) >= screen.columns and not _evidently_whole(url):
         return None
-    return SignInUrl(url=url, state=state_of(url), source="text")
+    return url
 
 
 # --------------------------------------------------------------------------------------------
@@ -207,6 +359,7 @@ class CodeProblem(StrEnum):
     MISSING_STATE = "missing_state"
     MISSING_CODE = "missing_code"
     STATE_MISMATCH = "state_mismatch"
+    TOO_LONG = "too_long"
 
 
 class CodeError(ClawError):
@@ -225,6 +378,11 @@ class CodeError(ClawError):
 _INVISIBLE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
 _QUOTES = "'\"`‘’‚‛“”„‟«»‹›"
 _VERIFICATION_CODE = re.compile(r"\d{6}")
+#: The longest CODE#STATE taken. Real ones are far shorter; anything this long is not a
+#: code (a whole page, a log, a paste gone wrong) and must not be typed into claude.
+MAX_CODE_LENGTH = 512
+# A callback address carries more than the code; longer than this it is not one either.
+_MAX_CALLBACK_URL_LENGTH = 4 * MAX_CODE_LENGTH
 
 
 def normalize_code(text: str, *, expected_state: str | None = None) -> Code:
@@ -243,6 +401,8 @@ def normalize_code(text: str, *, expected_state: str | None = None) -> Code:
             problem=CodeProblem.EMPTY,
         )
     if cleaned.lower().startswith(("http://", "https://")):
+        if len(cleaned) > _MAX_CALLBACK_URL_LENGTH:
+            raise _too_long(len(cleaned), _MAX_CALLBACK_URL_LENGTH)
         code, state = _code_from_callback_url(cleaned)
     else:
         code, state = _split_code(cleaned)
@@ -257,7 +417,18 @@ def normalize_code(text: str, *, expected_state: str | None = None) -> Code:
     return Code(code, state)
 
 
+def _too_long(length: int, limit: int) -> CodeError:
+    return CodeError(
+        f"That is {length} characters long; a sign-in code (CODE#STATE) is at most {limit}. "
+        "Something else was pasted with it or instead of it, so nothing "
+        "was sent. Ask the customer to copy just the code from the sign-in page.",
+        problem=CodeProblem.TOO_LONG,
+    )
+
+
 def _split_code(cleaned: str) -> tuple[str, str]:
+    if len(cleaned) > MAX_CODE_LENGTH:
+        raise _too_long(len(cleaned), MAX_CODE_LENGTH)
     if _VERIFICATION_CODE.fullmatch(cleaned):
         raise CodeError(
             "That is a 6-digit verification code: it goes in the customer's browser, on the page "
@@ -467,6 +638,8 @@ class SetupTokenStatus:
 
     version: str | None = None
     url: SignInUrl | None = None
+    #: Hosts of sign-in links on screen that lead away from Anthropic: never to be offered.
+    foreign_hosts: tuple[str, ...] = ()
     prompt_ready: bool = False
     error: SetupTokenError | None = None
     retry_offered: bool = False
@@ -578,13 +751,16 @@ def _read_prompt(screen: ScreenText) -> str | None:
     return None
 
 
-def read_setup_token(screen: ScreenText) -> SetupTokenStatus:
+def read_setup_token(
+    screen: ScreenText, *, test_signin_base: str | None = None
+) -> SetupTokenStatus:
     """Everything the flow needs to know about the `claude setup-token` pane right now.
 
     Prompts, errors and retry offers come from the visible screen (Ink redraws them in place);
     the version, success and token come from scrollback and screen (at 60x20 the top of the
     success output scrolls off). One ScreenText should cover one run of the program. Raises
-    `TokenParseError` as `find_token` does.
+    `TokenParseError` as `find_token` does. `test_signin_base` is the box's inventory setting
+    (see `is_authorize_url`).
     """
     text = screen.text
     cursor_row = _cursor_row(screen)
@@ -593,9 +769,11 @@ def read_setup_token(screen: ScreenText) -> SetupTokenStatus:
     version = versions[-1] if versions else None
     visible_text = "\n".join(screen.screen)
     prompt_input = _read_prompt(screen)
+    links = _find_links(screen, text, test_signin_base)
     return SetupTokenStatus(
         version=version.group(1) if version else None,
-        url=_find_url(screen, text),
+        url=links.url,
+        foreign_hosts=links.foreign_hosts,
         prompt_ready=prompt_input is not None,
         error=_read_error(screen),
         retry_offered=bool(_RETRY_OFFERED.search(visible_text)),

@@ -158,6 +158,8 @@ class Runner:
             token = entry.token
         self.finished.clear()
         self.outcome = None
+        # A box that was ready before is being renewed: same flow, the audit says so.
+        self.flow.renewal = self.box.name in self.audit.last_ready()
         self.post(f.Begin(token))
 
     async def _loop(self, *, until_finished: bool) -> None:
@@ -215,6 +217,8 @@ class Runner:
                 self.vault.delete(self.box.name)
             case f.RunStatus(command=command):
                 self._spawn(self._do_status(command))
+            case f.RunCommand(purpose=purpose, command=command):
+                self._spawn(self._do_command(purpose, command))
             case f.Audit(step=step, outcome=outcome, reason=reason, token=token):
                 self.audit.record(
                     self.box.name,
@@ -324,6 +328,22 @@ class Runner:
             self.post(f.StatusFailed(error))
             return
         self.post(f.StatusResult(result.exit_status, result.stdout))
+
+    async def _do_command(self, purpose: f.CommandPurpose, command: str) -> None:
+        """A non-interactive OpenClaw command after the paste: stdout and stderr kept apart."""
+        if self._conn is None or self._conn.closed:
+            self.post(f.Dropped("the connection is closed"))
+            return
+        try:
+            result = await self._conn.run(command, timeout=self.flow.timeouts.verify)
+        except ClawError as error:
+            self.post(f.CommandFailed(purpose, error))
+            return
+        self.post(f.CommandResult(purpose, result.exit_status, result.stdout, result.stderr))
+
+    def choose_model(self, model: str | None) -> None:
+        """The operator's answer to `AskModel`: switch to `model`, or keep (None)."""
+        self.post(f.ModelChosen(model))
 
     async def close(self) -> None:
         """Stop everything: panes, background work, the connection. Idempotent."""

@@ -6,18 +6,18 @@ see asyncssh's callbacks or exceptions, so here they become `ClawError`s whose m
 operator what happened and what to do, and an async stream of `ProcessEvent`s.
 
 Behaviour follows OpenSSH where an operator would expect it to: `~/.ssh/config` (Host aliases,
-HostName, Port, User, IdentityFile) and ssh-agent apply, the inventory's values winning; host
-keys are always checked, against the box's known_hosts file; a new host key is accepted only
-when the operator confirmed its fingerprint. Output is read with back-pressure: a consumer that
-falls behind stops the reading, SSH flow control then throttles the box, and memory stays flat.
+HostName, Port, User, IdentityFile, ProxyJump) and ssh-agent apply, the inventory's values
+winning; host keys are always checked, against the box's known_hosts file, on every hop through
+jump hosts too; a new host key is accepted only when the operator confirmed its fingerprint;
+`LANG` and `LC_*` are sent as OpenSSH's usual `SendEnv LANG LC_*` does. Output is read with
+back-pressure: a consumer that falls behind stops the reading, SSH flow control then throttles
+the box, and memory stays flat.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-import re
-import shlex
 import socket
 from collections import deque
 from collections.abc import AsyncIterator, Sequence
@@ -37,20 +37,21 @@ from .errors import (
     SshError,
     UnreachableError,
 )
-from .inventory import DEFAULT_PORT, DEFAULT_USER, Box
+from .inventory import DEFAULT_PORT, DEFAULT_USER, Box, JumpHop, parse_jump
+from .programs import install_hint, program_name
 
 #: An OpenSSH client config file to read instead of `~/.ssh/config` (tests, demos, CI).
 SSH_CONFIG_ENV = "CLAWTUI_SSH_CONFIG"
+#: Environment variables offered to the box, as the `SendEnv LANG LC_*` that OpenSSH clients
+#: usually have; the box's sshd keeps those its AcceptEnv names (Ubuntu's names these), so the
+#: shell there speaks UTF-8 as it would over `ssh`.
+SEND_ENV = ("LANG", "LC_*")
 #: Keepalives that may go unanswered before the connection counts as lost (OpenSSH's default).
 KEEPALIVE_COUNT_MAX = 3
 #: Output waiting for the consumer above which the channel stops being read...
 HIGH_WATER = 256 * 1024
 #: ...and below which reading resumes.
 LOW_WATER = 64 * 1024
-
-_ASSIGNMENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
-# Words that run the program named after them (options of theirs are skipped too).
-_PREFIX_WORDS = {"exec", "command", "env", "nohup", "time"}
 
 
 # --------------------------------------------------------------------------------- events
@@ -103,37 +104,10 @@ class CommandResult:
 # --------------------------------------------------------------------------------- helpers
 
 
-def program_name(command: str) -> str:
-    """The program a shell command runs: its first word after any `VAR=value` assignments
-    (and after `exec`, `env` and the like)."""
-    try:
-        words = shlex.split(command)
-    except ValueError:  # unbalanced quotes: the shell will complain; take words as they are
-        words = command.split()
-    for word in words:
-        if not _ASSIGNMENT_RE.match(word) and word not in _PREFIX_WORDS and word[:1] != "-":
-            return word
-    return command.strip()
-
-
-_INSTALL_HINTS = {
-    "claude": "Install Claude Code there: `npm install -g @anthropic-ai/claude-code` "
-    "(needs Node.js), then try again.",
-    "openclaw": "Install OpenClaw there: `npm install -g openclaw`. It needs Node.js 24.16 or "
-    "newer: on an older Node, npm silently installs an empty placeholder (0.0.1) without the "
-    "command, so check `node --version` first.",
-    "node": "Install Node.js 24 there (for example from NodeSource), then try again.",
-    "npm": "Install Node.js 24 there (npm comes with it), then try again.",
-}
-
-
 def command_not_found(command: str, box: Box) -> CommandNotFoundError:
     """The error for a command that exited with status 127 on `box` (not found by the shell)."""
     program = program_name(command)
-    base = os.path.basename(program)
-    hint = _INSTALL_HINTS.get(
-        base, f"Install `{base}` there, or fix the command in the inventory, then try again."
-    )
+    hint = install_hint(program)
     return CommandNotFoundError(
         f"`{program}` is not installed on {box.name} ({box.address}): the shell there found no "
         f"such command (exit status 127). {hint}",
@@ -157,7 +131,8 @@ async def connect(
 
     `accept_host_key`: the `SHA256:…` fingerprint the operator confirmed for a box whose host key
     is not known yet (see `HostKeyUnknownError`); the key is accepted and recorded only if the
-    box offers exactly that one. `ssh_config`: OpenSSH client config file(s) to read; default
+    box offers exactly that one (through jump hosts: the first hop whose key is not known yet and
+    is exactly that one). `ssh_config`: OpenSSH client config file(s) to read; default
     `$CLAWTUI_SSH_CONFIG` if set, else `~/.ssh/config`.
     """
     known_hosts = _read_known_hosts(box)
@@ -187,6 +162,7 @@ async def connect(
             keepalive_count_max=KEEPALIVE_COUNT_MAX,
             agent_forwarding=False,
             x11_forwarding=False,
+            send_env=SEND_ENV,
         )
         if box.user is None and options.config.get("User") is None:
             # Neither the inventory nor the config names a user: clawtui's default, not the
@@ -194,21 +170,138 @@ async def connect(
             options = await asyncssh.SSHClientConnectionOptions.construct(
                 options, config=None, username=DEFAULT_USER
             )
+        if options.config.get("SendEnv"):
+            # OpenSSH adds a config's SendEnv to the system config's usual LANG LC_*.
+            options = await asyncssh.SSHClientConnectionOptions.construct(
+                options, config=None, send_env=[*SEND_ENV, *options.config.get("SendEnv")]
+            )
+        # The inventory's `jump` wins over ProxyJump from the config, which asyncssh would
+        # follow by itself, but with none of the host key checks below: it is done here.
+        jump = box.jump or options.tunnel
+        hops = parse_jump(jump) if isinstance(jump, str) and jump else []
     except (OSError, ValueError) as error:
         raise _settings_error(box, error) from None
 
     target = _Target(box, str(options.username), str(options.host), int(options.port))
     client.target = target
+    tunnel: asyncssh.SSHClientConnection | None = None
     try:
-        connection = await asyncssh.connect(box.host, port, config=None, options=options)
+        for hop in hops:
+            tunnel = await _connect_hop(
+                box,
+                hop,
+                tunnel,
+                known_hosts,
+                client,
+                config,
+                connect_timeout=connect_timeout,
+                keepalive_interval=keepalive_interval,
+            )
+        connection = await _dial(
+            client, target, options, tunnel, box.host, port, connect_timeout=connect_timeout
+        )
+    except BaseException:
+        if tunnel is not None:  # closing the last hop closes those before it
+            tunnel.close()
+        raise
+    if tunnel is not None:
+        connection.set_tunnel(tunnel)  # closed with the box's connection
+    return SshConnection(box, connection, client, target)
+
+
+async def _connect_hop(
+    box: Box,
+    hop: JumpHop,
+    tunnel: asyncssh.SSHClientConnection | None,
+    known_hosts: asyncssh.SSHKnownHosts,
+    box_client: _Client,
+    config: Any,
+    *,
+    connect_timeout: float,
+    keepalive_interval: float,
+) -> asyncssh.SSHClientConnection:
+    """Connect to one jump host (through `tunnel`, the one before it, if any) as to a box: its
+    host key checked against the box's known_hosts file, ~/.ssh/config applied to its name."""
+    client = _Client(box, known_hosts, box_client.accept)
+    try:
+        options = await asyncssh.SSHClientConnectionOptions.construct(
+            config=config,
+            host=hop.host,
+            port=hop.port if hop.port is not None else (),
+            username=hop.user if hop.user else (),
+            # The jump host's own ProxyJump is not followed: the chain is the box's `jump`.
+            tunnel=None,
+            ignore_encrypted=True,
+            known_hosts=known_hosts,
+            client_factory=lambda: client,
+            connect_timeout=connect_timeout,
+            keepalive_interval=keepalive_interval,
+            keepalive_count_max=KEEPALIVE_COUNT_MAX,
+            agent_forwarding=False,
+            x11_forwarding=False,
+        )
+        overrides: dict[str, Any] = {}
+        if hop.user is None and options.config.get("User") is None:
+            overrides["username"] = DEFAULT_USER
+        if box.key and options.config.get("IdentityFile") is None:
+            # The box's key opens the jump host too, unless the config names one for it.
+            overrides["client_keys"] = [str(box.key)]
+        if overrides:
+            options = await asyncssh.SSHClientConnectionOptions.construct(
+                options, config=None, **overrides
+            )
+    except (OSError, ValueError) as error:
+        raise _settings_error(box, error) from None
+    target = _Target(box, str(options.username), str(options.host), int(options.port), jump=True)
+    client.target = target
+    connection = await _dial(
+        client, target, options, tunnel, hop.host, options.port, connect_timeout=connect_timeout
+    )
+    if client.accepted:
+        # The fingerprint the operator confirmed was this hop's: hosts further on that are
+        # not known yet need a confirmation of their own.
+        box_client.forget_accept()
+    if tunnel is not None:
+        connection.set_tunnel(tunnel)
+    return connection
+
+
+async def _dial(
+    client: _Client,
+    target: _Target,
+    options: asyncssh.SSHClientConnectionOptions,
+    tunnel: asyncssh.SSHClientConnection | None,
+    host: str,
+    port: Any,
+    *,
+    connect_timeout: float,
+) -> asyncssh.SSHClientConnection:
+    """Open the SSH connection to `target` (a box or a jump host: `host` as named in the
+    inventory), directly or through `tunnel`; every failure becomes a `ClawError` naming it."""
+    box = client.box
+    try:
+        return await asyncssh.connect(host, port, tunnel=tunnel, config=None, options=options)
+    except asyncssh.ChannelOpenError as error:
+        # Only a tunnel opens channels while connecting: the jump host would not forward.
+        raise UnreachableError(
+            f"Cannot reach {target}: the jump host refused to forward the connection "
+            f"({_reason(error)}). Check that it allows TCP forwarding (AllowTcpForwarding) and "
+            "can reach the box at that address.",
+            box=box.name,
+        ) from None
     except asyncssh.HostKeyNotVerifiable as error:
         raise client.host_key_error(error) from None
     except asyncssh.PermissionDenied:
+        check = (
+            "the user in this box's `jump` and its key (the box's `key`, or IdentityFile for "
+            "the jump host in ~/.ssh/config)"
+            if target.jump
+            else "`user` and `key` for this box in the inventory (or ~/.ssh/config)"
+        )
         raise AuthenticationError(
             f"{target} refused every key offered for user {target.user!r}"
-            f"{_keys_tried(box)}. Check `user` and `key` for this box in the inventory (or "
-            "~/.ssh/config), or add the right key to ssh-agent (`ssh-add KEYFILE`; needed if the "
-            "key file has a passphrase), then connect again.",
+            f"{_keys_tried(box)}. Check {check}, or add the right key to ssh-agent (`ssh-add "
+            "KEYFILE`; needed if the key file has a passphrase), then connect again.",
             box=box.name,
         ) from None
     except asyncssh.KeyExchangeFailed as error:
@@ -232,7 +325,8 @@ async def connect(
     except socket.gaierror as error:
         raise UnreachableError(
             f"Cannot reach {target}: the host name {target.host!r} cannot be resolved "
-            f"({error.strerror}). Check `host` in the inventory (or HostName in ~/.ssh/config).",
+            f"({error.strerror}). Check `{target.field}` in the inventory (or HostName in "
+            "~/.ssh/config).",
             box=box.name,
         ) from None
     except TimeoutError:
@@ -259,7 +353,6 @@ async def connect(
             "failing, check the SSH server on the box.",
             box=box.name,
         ) from None
-    return SshConnection(box, connection, client, target)
 
 
 class SshConnection:
@@ -588,13 +681,22 @@ class _Target:
     user: str
     host: str
     port: int
+    #: A jump host on the way to the box, rather than the box itself.
+    jump: bool = False
 
     @property
     def address(self) -> str:
         port = f":{self.port}" if self.port != DEFAULT_PORT else ""
         return f"{self.user}@{self.host}{port}"
 
+    @property
+    def field(self) -> str:
+        """The inventory field that says where this is."""
+        return "jump" if self.jump else "host"
+
     def __str__(self) -> str:
+        if self.jump:
+            return f"jump host {self.address} (on the way to box {self.box.name})"
         return f"box {self.box.name} ({self.address})"
 
 
@@ -608,6 +710,8 @@ class _Client(asyncssh.SSHClient):
         self.target: _Target | None = None
         self._known_hosts = known_hosts
         self._accept_fingerprint = accept_fingerprint
+        #: The confirmed fingerprint was offered here, and the key accepted and recorded.
+        self.accepted = False
         self.offered_key: asyncssh.SSHKey | None = None
         self.offered_host = ""
         self.offered_port = DEFAULT_PORT
@@ -636,7 +740,16 @@ class _Client(asyncssh.SSHClient):
         if key.get_fingerprint("sha256") != self._accept_fingerprint.strip():
             return False
         _append_known_host(self.box.known_hosts, host, port, key)
+        self.accepted = True
         return True
+
+    @property
+    def accept(self) -> str | None:
+        """The fingerprint the operator confirmed for this connection, if any."""
+        return self._accept_fingerprint
+
+    def forget_accept(self) -> None:
+        self._accept_fingerprint = None
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
@@ -684,10 +797,13 @@ class _Client(asyncssh.SSHClient):
         else:
             lead = f"{target} is not known yet: its host key is {key_type} {fingerprint}."
         public_key = b" ".join(key.export_public_key("openssh").split()[:2])
+        where = "jump host" if target.jump else "box"
         return HostKeyUnknownError(
-            f"{lead} Compare this fingerprint with the one the box's owner sees (`ssh-keygen "
-            "-lf /etc/ssh/ssh_host_ed25519_key.pub` on the box); accept it only if they match.",
+            f"{lead} Compare this fingerprint with the one the {where}'s owner sees (`ssh-keygen "
+            f"-lf /etc/ssh/ssh_host_ed25519_key.pub` on the {where}); accept it only if they "
+            "match.",
             box=box.name,
+            jump_host=target.address if target.jump else "",
             host=self.offered_host,
             port=self.offered_port,
             fingerprint=fingerprint,

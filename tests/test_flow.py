@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TypeVar
 
 import pytest
 
@@ -19,6 +20,8 @@ from clawtui.oauth import SignInUrl
 from clawtui.secret import Token
 from clawtui.terminal import TerminalModel
 from tests.replay import Transcript, all_transcripts, load
+
+E = TypeVar("E")
 
 BOX = Box(name="acme-prod", host="203.0.113.7")
 
@@ -71,7 +74,11 @@ class Driver:
             index += 1
         return index
 
-    def of(self, kind: type) -> list:
+    def phase(self) -> f.Phase:
+        """The flow's phase now (a call, so that type checkers do not keep an earlier one)."""
+        return self.flow.phase
+
+    def of(self, kind: type[E]) -> list[E]:
         return [effect for effect in self.effects if isinstance(effect, kind)]
 
     def enter_code(self, transcript: Transcript, index: int) -> tuple[list[f.Effect], int]:
@@ -105,7 +112,7 @@ def recorded_url(transcript: Transcript) -> str:
     text = transcript.output.decode("utf-8", "replace")
     targets = re.findall(r"\x1b\]8;[^;]*;(https?://[^\x07\x1b]+)\x07", text)
     if targets:
-        return targets[-1]
+        return str(targets[-1])
     text = re.sub(r"\x1b\[[0-9;]*m", "", text)  # colours wrap each line in 2.1.197
     match = re.search(r"(https://\S+?/oauth/authorize\?(?:[^\s\x1b]|\r\r\n)+)\r\r\n\r\r\n", text)
     assert match, transcript.name
@@ -159,7 +166,7 @@ def happy_claude(name: str) -> tuple[Driver, Transcript]:
     assert url is not None
     out, index = driver.enter_code(transcript, index)  # replayed up to the paste's echo
     assert [type(e) for e in out] == [f.Paste]
-    assert out[0].secret.reveal() == operator_code(url)
+    assert isinstance(out[0], f.Paste) and out[0].secret.reveal() == operator_code(url)
     assert driver.flow.phase == f.Phase.CODE_SENT
     assert f.Send("setup", b"\r") in driver.effects
     driver.replay("setup", transcript, start=index + 1)
@@ -184,25 +191,36 @@ def test_recorded_happy_path_to_verified(claude: str, openclaw: str) -> None:
         isinstance(e, (f.Start, f.Paste)) and getattr(e, "pane", "") == "paste"
         for e in driver.effects[:captured_at]
     )
-    assert driver.effects[captured_at + 1 :].count(f.Start("paste", BOX.paste_token_command)) == 1
+    assert driver.effects[captured_at + 1 :].count(f.Start("paste", BOX.paste_command)) == 1
     assert driver.flow.phase == f.Phase.PASTE_STARTING
 
     paste = load(openclaw)
     index = driver.replay("paste", paste, stop="in")
     pastes = [e for e in driver.of(f.Paste) if e.pane == "paste"]
     assert len(pastes) == 1 and pastes[0].secret == token, "pasted only once the prompt showed"
-    assert driver.flow.phase == f.Phase.TOKEN_PASTED
+    assert driver.phase() == f.Phase.TOKEN_PASTED
     # The recording is the same fabricated token: its echo is what our paste would show.
     index = driver.replay("paste", paste, start=index, stop=None if True else None)
     assert f.Send("paste", b"\r") in driver.effects
-    assert driver.flow.phase == f.Phase.VERIFYING
-    assert driver.of(f.RunStatus) == [f.RunStatus(BOX.status_command)]
+    assert driver.phase() == f.Phase.VERIFYING
+    assert driver.of(f.RunCommand) == [f.RunCommand("verify", f"{BOX.status_command} --json")]
     assert driver.of(f.DeleteToken) == [], "the vault is kept until verified"
 
-    driver.send(f.StatusResult(0, f"anthropic:manual=token:sk-ant-o...{token.last8}\n"))
-    assert driver.flow.phase == f.Phase.VERIFIED
+    label = f"anthropic:manual=token:sk-ant-o...{token.last8}"
+    answer = (
+        '{"defaultModel": "anthropic/claude-sonnet-4-6", '
+        f'"auth": {{"providers": [{{"profiles": {{"labels": ["{label}"]}}}}]}}}}'
+    )
+    driver.send(f.CommandResult("verify", 0, answer))
     assert driver.of(f.DeleteToken) == [f.DeleteToken()]
-    assert driver.effects[-1] == f.Finished(None)
+    # The recording shows OpenClaw's gateway warning: restart it, then OpenClaw's own check.
+    assert driver.effects[-1] == f.RunCommand("gateway-restart", "openclaw gateway restart")
+    driver.send(f.CommandResult("gateway-restart", 0, "Restarted"))
+    driver.send(f.CommandResult("gateway-status", 0, '{"service": {"runtime": "running"}}'))
+    assert driver.effects[-1] == f.RunCommand("check", f"{BOX.status_command} --check")
+    driver.send(f.CommandResult("check", 0, ""))
+    assert driver.phase() == f.Phase.VERIFIED
+    assert driver.effects[-1:] == [f.Finished(None)]
 
 
 def test_a_verification_mismatch_is_a_failure_that_keeps_the_vault() -> None:
@@ -211,7 +229,7 @@ def test_a_verification_mismatch_is_a_failure_that_keeps_the_vault() -> None:
     driver.replay("paste", paste)
     assert driver.flow.phase == f.Phase.VERIFYING
     driver.send(f.StatusResult(0, "anthropic:manual=token:sk-ant-o...XXXXXXXX\n"))
-    assert driver.flow.phase == f.Phase.FAILED
+    assert driver.phase() == f.Phase.FAILED
     failure = driver.flow.failure
     assert failure is not None and failure.step == f.Step.VERIFY
     assert "different token" in failure.reason
@@ -327,7 +345,7 @@ def resume_to_paste(openclaw: str) -> tuple[Driver, Transcript, int]:
     driver = Driver()
     token = Token("sk-ant-oat01-" + "A" * 95)
     driver.begin(resume_token=token)
-    assert driver.of(f.Start) == [f.Start("paste", BOX.paste_token_command)]
+    assert driver.of(f.Start) == [f.Start("paste", BOX.paste_command)]
     transcript = load(openclaw)
     index = driver.replay("paste", transcript, stop="in")
     assert driver.of(f.Paste) == [f.Paste("paste", token)]
@@ -380,7 +398,7 @@ def test_a_drop_after_the_token_offers_resume() -> None:
     driver.send(f.Act(f.Recovery.RESUME))
     assert f.Connect() in driver.effects
     driver.send(f.Connected())
-    assert f.Start("paste", BOX.paste_token_command) in driver.effects
+    assert f.Start("paste", BOX.paste_command) in driver.effects
 
 
 def test_a_drop_before_the_token_offers_restart() -> None:
@@ -417,7 +435,7 @@ def test_every_wait_has_a_deadline() -> None:
     assert driver.send(f.Tick()) == []
     driver.now = driver.flow.deadline
     driver.send(f.Tick())
-    assert driver.flow.phase == f.Phase.FAILED
+    assert driver.phase() == f.Phase.FAILED
     assert driver.flow.failure is not None
     assert "no sign-in link" in driver.flow.failure.reason
 
@@ -446,7 +464,7 @@ def test_restart_while_still_connected_starts_a_new_sign_in() -> None:
     driver.send(f.Act(f.Recovery.RESTART))
     assert f.Connect() not in driver.effects, "the connection is still up"
     assert f.Start("setup", BOX.setup_token_command) in driver.effects
-    assert driver.flow.phase == f.Phase.STARTING
+    assert driver.phase() == f.Phase.STARTING
     assert driver.flow.steps[f.Step.CONNECT].state == f.StepState.DONE
 
 

@@ -41,8 +41,11 @@ from clawtui.snapshot import Hyperlink, ScreenText
 
 # ------------------------------------------------------------------------------------ helpers
 
+# At most 255, so that CODE#STATE stays within normalize_code's 512 characters.
 B64URL = st.text(
-    alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-", min_size=1
+    alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-",
+    min_size=1,
+    max_size=255,
 )
 
 
@@ -275,12 +278,13 @@ def test_332_short_url_from_text_has_no_state(columns: int) -> None:
 
 def test_osc8_target_wins_over_text_and_newest_link_wins() -> None:
     old, new = short_url(), full_url(host="https://claude.ai")
-    rows = frame_332(old)
-    url_row = rows.index(old)
+    pieces = hard_wrap(new, 80)
+    rows = [*frame_332(old), *pieces]  # the newer link is drawn (wrapped) below the frame
+    url_row, new_row = rows.index(old), len(rows) - len(pieces)
     links = (
         Hyperlink("https://claude.ai/settings/claude-code", 0, 0, 10),  # not a sign-in link
         Hyperlink(old, url_row, 0, len(old)),
-        Hyperlink(new, url_row, 0, len(old)),
+        *(Hyperlink(new, new_row + i, 0, len(piece)) for i, piece in enumerate(pieces)),
         Hyperlink("https://example.com/help", url_row + 1, 0, 4),
     )
     found = find_sign_in_url(make_screen(rows, links=links))
@@ -289,10 +293,15 @@ def test_osc8_target_wins_over_text_and_newest_link_wins() -> None:
     assert found.state == new.rsplit("state=", 1)[1]
 
 
-def test_osc8_link_is_used_even_while_text_is_half_drawn() -> None:
+def test_osc8_link_counts_once_its_text_is_drawn() -> None:
+    # The target alone is not enough: a link counts once the screen shows what it says.
     url = short_url()
     rows = [*head_197(80), url[:30]]
     links = (Hyperlink(url, len(rows) - 1, 0, 30),)
+    screen = make_screen(rows, cursor_row=len(rows) - 1, links=links)
+    assert find_sign_in_url(screen) is None
+    rows[-1] = url
+    links = (Hyperlink(url, len(rows) - 1, 0, len(url)),)
     screen = make_screen(rows, cursor_row=len(rows) - 1, links=links)
     assert find_sign_in_url(screen) == SignInUrl(url=url, state=None, source="osc8")
 
@@ -387,7 +396,10 @@ def test_url_in_scrollback_is_found() -> None:
 
 def test_simulator_and_seed_layouts_are_accepted() -> None:
     local = "http://127.0.0.1:43127/oauth/authorize?code=true&state=" + secrets.token_urlsafe(32)
-    found = find_sign_in_url(make_screen(frame_197(local)))
+    assert find_sign_in_url(make_screen(frame_197(local))) is None  # only where allowed
+    found = find_sign_in_url(
+        make_screen(frame_197(local)), test_signin_base="http://127.0.0.1:43127"
+    )
     assert found is not None and found.url == local and found.state == local.split("state=")[1]
     # The seed's manual run broke the URL before each & (shorter lines), then a blank line.
     url = full_url(host="https://claude.ai")
@@ -411,7 +423,10 @@ def test_wrong_urls_after_the_lead_in_are_ignored() -> None:
     ):
         assert find_sign_in_url(make_screen(frame_197(url))) is None, url
     assert find_sign_in_url(make_screen(["Welcome to Claude Code v2.1.332", ""])) is None
-    assert is_authorize_url("http://localhost:8080/sim/oauth/authorize?I" + "a" * 43)
+    assert is_authorize_url(
+        "http://localhost:8080/oauth/authorize?I" + "a" * 43,
+        test_signin_base="http://localhost:8080",
+    )
 
 
 # ----------------------------------------------------------------------------- normalize_code

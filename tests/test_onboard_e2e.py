@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ import pytest
 from clawtui import flow as f
 from clawtui.audit import AuditLog
 from clawtui.inventory import Box, find_box
+from clawtui.openclaw import PROPOSED_MODEL
 from clawtui.runner import Runner, RunnerListener
 from clawtui.sim.boxes import DEMO_BOXES, SimBox
 from clawtui.sim.openclaw import stored_token
@@ -29,6 +31,9 @@ from tests.conftest import TEST_TIME_SCALE
 from tests.customer import code_from_page, tamper
 
 pytestmark = pytest.mark.slow
+
+#: A fresh OpenClaw defaults to an OpenAI model: switching it is what makes a box ready.
+SWITCH = ("--default-model", PROPOSED_MODEL)
 
 #: Boxes for the OpenClaw validation paths (not in the demo fleet).
 EXTRA_BOXES = (
@@ -109,11 +114,13 @@ async def _no_process_left() -> AsyncIterator[None]:
 
 
 async def start_onboard(
-    server: SimServer, dirs: dict[str, Path], box: str, *extra: str
+    server: SimServer, dirs: dict[str, Path], box: str, *extra: str, top_level: str = ""
 ) -> Headless:
     inventory = dirs["config"] / "boxes.toml"
     inventory.parent.mkdir(parents=True, exist_ok=True)
     server.write_inventory(inventory)
+    if top_level:  # defaults for every box go before the first [[box]]
+        inventory.write_text(top_level + "\n" + inventory.read_text())
     env = dict(os.environ)
     env.update(
         CLAWTUI_CONFIG_DIR=str(dirs["config"]),
@@ -165,15 +172,19 @@ def every_file_text(*folders: Path) -> str:
 async def test_headless_happy_path_and_secret_hygiene(
     fleet: SimServer, dirs: dict[str, Path], box: str
 ) -> None:
-    run = await start_onboard(fleet, dirs, box)
+    run = await start_onboard(fleet, dirs, box, *SWITCH)
     url = await next_url(run)
     code = await code_from_page(url)
     run.type(code)
-    verified = await run.read_until("Verified: ")
+    ready = await run.read_until("Ready: ")
     assert await run.finish() == 0
     token = stored_token(fleet.home(box))
     assert token is not None and token.startswith("sk-ant-oat01-")
-    assert verified == f"Verified: anthropic:manual on {box} (token …{token[-4:]})"
+    expires = (datetime.now(UTC) + timedelta(days=365)).strftime("%Y-%m-%d")
+    assert ready == (
+        f"Ready: anthropic:manual on {box}, default {PROPOSED_MODEL}, expires {expires} "
+        f"(token …{token[-4:]})"
+    )
     # One line per step, in order.
     steps = [line.split(": ")[1] for line in run.lines if line.startswith(f"{box}: ")]
     for step in [
@@ -184,7 +195,10 @@ async def test_headless_happy_path_and_secret_hygiene(
         "token captured",
         "paste prompt",
         "token pasted",
-        "verified",
+        "token stored",
+        "default model",
+        "gateway",
+        "ready",
     ]:
         assert step in steps
     # The token is nowhere: not printed, not left in the vault, not in the audit log, no file.
@@ -192,7 +206,7 @@ async def test_headless_happy_path_and_secret_hygiene(
     assert not list((dirs["state"] / "vault").glob("*")), "the vault is emptied once verified"
     assert token not in every_file_text(dirs["state"], dirs["config"])
     audit = audit_lines(dirs)
-    assert '"step": "verified"' in audit and "test-operator" in audit
+    assert '"step": "ready"' in audit and "test-operator" in audit
     assert hashlib.sha256(token.encode()).hexdigest()[:12] in audit
     # Nor is the customer's code (its secret half) in the log or the output.
     assert code.split("#")[0] not in audit and code.split("#")[0] not in run.output
@@ -201,7 +215,7 @@ async def test_headless_happy_path_and_secret_hygiene(
 async def test_headless_wrong_code_then_retry_then_success(
     fleet: SimServer, dirs: dict[str, Path]
 ) -> None:
-    run = await start_onboard(fleet, dirs, "acme-prod")
+    run = await start_onboard(fleet, dirs, "acme-prod", *SWITCH)
     first = await next_url(run)
     run.type(tamper(await code_from_page(first)))
     await run.read_until("wasn't accepted")
@@ -210,14 +224,14 @@ async def test_headless_wrong_code_then_retry_then_success(
     assert second != first
     assert "the sign-in link changed" in run.output
     run.type(await code_from_page(second))
-    await run.read_until("Verified: ")
+    await run.read_until("Ready: ")
     assert await run.finish() == 0
 
 
 async def test_headless_refuses_bad_codes_without_sending(
     fleet: SimServer, dirs: dict[str, Path]
 ) -> None:
-    run = await start_onboard(fleet, dirs, "acme-prod")
+    run = await start_onboard(fleet, dirs, "acme-prod", *SWITCH)
     url = await next_url(run)
     good = await code_from_page(url)
     other_box_code = await code_from_page(url.replace(url.split("state=")[1], "Z" * 43))
@@ -226,7 +240,7 @@ async def test_headless_refuses_bad_codes_without_sending(
     run.type(other_box_code)  # another box's (or an older) link
     await run.read_until("different sign-in link")
     run.type(f'  "{good[:40]} {good[40:]}"  ')  # quoted, with a space from a wrapped copy: fine
-    await run.read_until("Verified: ")
+    await run.read_until("Ready: ")
     assert await run.finish() == 0
     # Only the good code ever reached the box.
     assert audit_lines(dirs).count('"step": "code sent"') == 1
@@ -261,8 +275,8 @@ async def test_headless_drop_after_token_then_resume(
     assert len(vault_files) == 1
     assert stat_mode(vault_files[0]) == 0o600
 
-    resumed = await start_onboard(fleet, dirs, "soylent-db", "--resume")
-    await resumed.read_until("Verified: ")
+    resumed = await start_onboard(fleet, dirs, "soylent-db", "--resume", *SWITCH)
+    await resumed.read_until("Ready: ")
     assert await resumed.finish() == 0
     token = stored_token(fleet.home("soylent-db"))
     assert token is not None and token not in resumed.output + run.output
@@ -293,9 +307,9 @@ async def test_headless_openclaw_too_short(fleet: SimServer, dirs: dict[str, Pat
 async def test_headless_openclaw_required_pastes_again(
     fleet: SimServer, dirs: dict[str, Path]
 ) -> None:
-    run = await start_onboard(fleet, dirs, "lost-paste")
+    run = await start_onboard(fleet, dirs, "lost-paste", *SWITCH)
     run.type(await code_from_page(await next_url(run)))
-    await run.read_until("Verified: ")
+    await run.read_until("Ready: ")
     assert await run.finish() == 0
     assert "('Required'); pasting again" in run.output
 
@@ -322,6 +336,8 @@ class Customer(RunnerListener):
 
     def on_effect(self, runner: Runner, effect: f.Effect) -> None:
         self.effects.append(effect)
+        if isinstance(effect, f.AskModel):
+            runner.choose_model(effect.proposed)
         if isinstance(effect, f.UrlReady):
             self.urls.append(effect.url.url)
             task = asyncio.ensure_future(self._answer(runner, effect.url.url))

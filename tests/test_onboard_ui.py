@@ -9,21 +9,25 @@ fixed clock.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from rich.console import Console
 from textual import events
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Button, DataTable, Input, Static
 
 from clawtui import flow as f
+from clawtui.fleet import BoxOnboarding
 from clawtui.inventory import Box
+from clawtui.openclaw import PROPOSED_MODEL
 from clawtui.terminal import TerminalModel
 from clawtui.tui.app import ClawApp, DemoApp
-from clawtui.tui.onboarding import Onboarding
 from clawtui.tui.screens.boxes import BoxListScreen
+from clawtui.tui.screens.model import DefaultModelScreen
 from clawtui.tui.screens.onboard import OnboardScreen
 from clawtui.tui.screens.reveal import RevealScreen
 from tests.conftest import TEST_TIME_SCALE, wait_for
@@ -44,10 +48,19 @@ def token_pieces(token: str) -> Iterable[str]:
 
 
 def plain(widget: Static) -> str:
-    """A Static's content as text (its renderable may be a Group or a Table)."""
+    """What a widget shows, as text (its renderable may be a Group or a Table)."""
     console = Console(width=1000, record=True, file=io.StringIO())
-    console.print(widget.content)
+    # Our widgets render reactive state; a plain Static holds what it was last updated with.
+    console.print(widget.content or widget.render())
     return console.export_text()
+
+
+def model_dialog(app: ClawApp) -> DefaultModelScreen | None:
+    """The default-model dialog once its buttons are there."""
+    screen = app.screen
+    if isinstance(screen, DefaultModelScreen) and screen.query("#switch"):
+        return screen
+    return None
 
 
 async def paste(field: Input, text: str) -> None:
@@ -68,7 +81,11 @@ async def test_a_demo_box_end_to_end_through_the_ui(tmp_path: Path) -> None:
         assert isinstance(screen, OnboardScreen) and screen.box.name == "acme-prod"
         flow = screen.flow
 
-        await wait_for(lambda: screen.url is not None, 15, "the sign-in link in the panel")
+        await wait_for(
+            lambda: "state=" in plain(screen.query_one("#url-panel", Static)),
+            15,
+            "the sign-in link in the panel",
+        )
         assert flow.url is not None and screen.url == flow.url.url
         panel = plain(screen.query_one("#url-panel", Static))
         assert "state=" in panel and flow.url.state is not None
@@ -96,16 +113,82 @@ async def test_a_demo_box_end_to_end_through_the_ui(tmp_path: Path) -> None:
         assert saved is not None
         assert not any(piece in saved.read_text() for piece in token_pieces(token.reveal()))
 
-        await wait_for(lambda: flow.phase == f.Phase.VERIFIED, 20, "verified")
+        # A fresh OpenClaw defaults to OpenAI: the operator is asked, and switches.
+        await wait_for(lambda: model_dialog(app) is not None, 20, "the model dialog")
+        dialog = app.screen
+        assert isinstance(dialog, DefaultModelScreen)
+        assert dialog.current == "openai/gpt-6-astra" and dialog.proposed == PROPOSED_MODEL
+        assert app.vault.load("acme-prod") is None, "stored in OpenClaw: the vault is emptied"
+        dialog.query_one("#switch", Button).press()
+
+        await wait_for(lambda: flow.phase == f.Phase.VERIFIED, 20, "ready")
+        await wait_for(
+            lambda: "Ready" in plain(screen.query_one("#banner-text", Static)), 5, "the banner"
+        )
         banner = plain(screen.query_one("#banner-text", Static))
-        assert f"Verified: anthropic:manual on acme-prod (token …{token.last4})" in banner
-        assert app.vault.load("acme-prod") is None, "the vault is emptied once verified"
+        assert f"Ready: anthropic:manual on acme-prod, default {PROPOSED_MODEL}, expires " in banner
+        assert f"(token …{token.last4})" in banner
         assert all(r.state == f.StepState.DONE for r in flow.steps.values())
+        steps = plain(screen.query_one("#steps", Static))
+        assert all(name in steps for name in ("default model", "gateway", "ready check"))
 
         await pilot.press("escape")
         assert isinstance(app.screen, BoxListScreen)
         row = " ".join(str(c) for c in app.screen.query_one(DataTable).get_row("acme-prod"))
-        assert "verified" in row
+        assert "ready" in row
+        expires = (datetime.now(UTC) + timedelta(days=365)).strftime("%Y-%m-%d")
+        assert expires in row, "the expires column comes from the ready result"
+
+
+@pytest.mark.slow
+async def test_keeping_the_default_model_ends_stored_not_in_use() -> None:
+    app = DemoApp(time_scale=TEST_TIME_SCALE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(lambda: isinstance(app.screen, BoxListScreen), 10, "the box list")
+        app.start_onboarding(["initech-bot"])
+        screen = app.screen
+        assert isinstance(screen, OnboardScreen)
+        await wait_for(lambda: screen.url is not None, 15, "the link")
+        await paste(screen.query_one("#code", Input), await code_from_page(screen.url or ""))
+        await pilot.pause()
+        await pilot.press("enter")
+        await wait_for(lambda: model_dialog(app) is not None, 20, "the model dialog")
+        app.screen.query_one("#keep", Button).press()
+        await wait_for(lambda: screen.flow.phase == f.Phase.NOT_IN_USE, 10, "not in use")
+        await pilot.pause()
+        banner = plain(screen.query_one("#banner-text", Static))
+        assert "Stored but not in use" in banner and "openai/gpt-6-astra" in banner
+        assert "Ready" not in banner
+        assert screen.flow.steps[f.Step.VERIFIED].state != f.StepState.DONE
+
+
+@pytest.mark.slow
+async def test_a_box_already_on_anthropic_is_not_asked_and_expiry_filter_finds_it() -> None:
+    app = DemoApp(time_scale=TEST_TIME_SCALE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(lambda: isinstance(app.screen, BoxListScreen), 10, "the box list")
+        box_list = app.screen
+        app.start_onboarding(["pied-piper"])
+        screen = app.screen
+        assert isinstance(screen, OnboardScreen) and screen.box.name == "pied-piper"
+        await wait_for(lambda: screen.url is not None, 15, "the link")
+        await paste(screen.query_one("#code", Input), await code_from_page(screen.url or ""))
+        await pilot.pause()
+        await pilot.press("enter")
+        await wait_for(lambda: screen.flow.phase == f.Phase.VERIFIED, 20, "ready")
+        assert not isinstance(app.screen, DefaultModelScreen)
+        assert screen.flow.steps[f.Step.MODEL].state == f.StepState.DONE
+        await pilot.press("escape")
+        assert isinstance(app.screen, BoxListScreen)
+        # Its token expires in a year: `expires:400` finds it, `expires:30` does not.
+        filter_field = box_list.query_one("#filter", Input)
+        filter_field.value = "expires:400"
+        await pilot.pause()
+        table = box_list.query_one(DataTable)
+        assert [str(key.value) for key in table.rows] == ["pied-piper"]
+        filter_field.value = "expires:30"
+        await pilot.pause()
+        assert table.row_count == 0
 
 
 @pytest.mark.slow
@@ -113,6 +196,8 @@ async def test_reveal_is_deliberate_and_never_screenshotted(tmp_path: Path) -> N
     app = DemoApp(time_scale=TEST_TIME_SCALE, screenshot_dir=tmp_path / "shots")
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(lambda: isinstance(app.screen, BoxListScreen), 10, "the box list")
+        # No default-model question popping up over the reveal: the inventory names the model.
+        app.boxes[:] = [dataclasses.replace(box, default_model=PROPOSED_MODEL) for box in app.boxes]
         await pilot.press("ctrl+o")
         screen = app.screen
         assert isinstance(screen, OnboardScreen)
@@ -128,7 +213,8 @@ async def test_reveal_is_deliberate_and_never_screenshotted(tmp_path: Path) -> N
         assert app.save_masked_screenshot("revealed.svg") is None
         assert not (tmp_path / "shots" / "revealed.svg").exists()
         await pilot.press("x")  # any key hides it
-        assert app.screen is screen
+        shown: object = app.screen
+        assert shown is screen
 
 
 @pytest.mark.slow
@@ -144,6 +230,8 @@ async def test_a_batch_of_five_with_one_failure() -> None:
             table.move_cursor(row=table.get_row_index(name))
             await pilot.press("space")
         assert box_list.selected == set(chosen)
+        # The inventory names the model to switch to: no question per box.
+        app.boxes[:] = [dataclasses.replace(box, default_model=PROPOSED_MODEL) for box in app.boxes]
         await pilot.press("ctrl+o")
         assert isinstance(app.screen, BoxListScreen), "a batch stays on the list"
 
@@ -185,10 +273,10 @@ async def test_a_batch_of_five_with_one_failure() -> None:
         assert app.vault.boxes() == ["tyrell-edge"], "only the failed box keeps its token"
         await pilot.pause()
         statuses = {n: str(table.get_row(n)[4]) for n in chosen}
-        assert statuses["acme-prod"].startswith("verified")
+        assert statuses["acme-prod"].startswith("ready")
         assert statuses["tyrell-edge"].startswith("failed")
         queue = plain(box_list.query_one("#queue", Static))
-        assert "tyrell-edge: needs attention" in queue and "acme-prod: verified" in queue
+        assert "tyrell-edge: needs attention" in queue and "acme-prod: ready" in queue
 
 
 @pytest.mark.slow
@@ -225,7 +313,7 @@ class ReplayApp(ClawApp):
 class Replayer:
     def __init__(self, app: ReplayApp) -> None:
         self.app = app
-        self.onboarding: Onboarding = app.onboarding("acme-prod")
+        self.onboarding: BoxOnboarding = app.fleet.onboarding("acme-prod")
         self.runner = self.onboarding.runner
         self.runner.clock = lambda: app.now
         self.models: dict[f.PaneName, TerminalModel] = {}
@@ -234,6 +322,7 @@ class Replayer:
         for effect in self.runner.flow.handle(event, self.app.now):
             if isinstance(effect, f.Start):
                 self.models[effect.pane] = model = TerminalModel(80, 24)
+                self.runner.models[effect.pane] = model
                 self.onboarding.on_pane(self.runner, effect.pane, model)
             self.onboarding.on_effect(self.runner, effect)
         self.onboarding.on_change(self.runner)
@@ -280,7 +369,7 @@ def onboard_snapshot(tmp_path: Path, size: tuple[int, int], stage: str):  # type
             )
             app.now += 2
             # The recorded success (its fabricated token), then OpenClaw's recorded prompt.
-            replay.models[f.SETUP] = TerminalModel(80, 24)
+            replay.models[f.SETUP] = replay.runner.models[f.SETUP] = TerminalModel(80, 24)
             replay.onboarding.on_pane(replay.runner, f.SETUP, replay.models[f.SETUP])
             replay.handle(f.Tick())
             replay.play(f.SETUP, "claude-setup-token-80x24-FAKESERVER-200")
@@ -288,15 +377,33 @@ def onboard_snapshot(tmp_path: Path, size: tuple[int, int], stage: str):  # type
             token = replay.runner.flow.token
             assert token is not None
             app.now += 3
-            replay.handle(f.StatusResult(0, f"anthropic:manual=token:sk-ant-o...{token.last8}"))
+            label = f"anthropic:manual=token:sk-ant-o...{token.last8}"
+            answer = (
+                '{"defaultModel": "anthropic/claude-sonnet-4-6", "auth": {"providers": '
+                f'[{{"profiles": {{"labels": ["{label}"]}}}}], "oauth": {{"profiles": '
+                '[{"label": "anthropic:manual", "expiresAt": 1830000000000}]}}}'
+            )
+            replay.handle(f.CommandResult("verify", 0, answer))
+            app.now += 2
+            replay.handle(f.CommandResult("gateway-restart", 0, "Restarted"))
+            replay.handle(
+                f.CommandResult("gateway-status", 0, '{"service": {"runtime": "running"}}')
+            )
+            app.now += 3
+            replay.handle(f.CommandResult("check", 0, ""))
         elif stage == "failed":
             replay.handle(f.Dropped("connection reset by peer"))
         await pilot.pause()
         screen = app.screen
         if stage == "waiting":
             field = screen.query_one("#code", Input)
+            field.cursor_blink = False  # a blinking cursor would make the picture a coin toss
             await paste(field, "Kq3xT9bYw2LmN8pR4sVz6cHd0fJg5aUe7iOk1nBt3yXq")  # no #STATE
-        await pilot.pause()
+        # Let every pending refresh land (signals, reactive views, the pasted field's message):
+        # under load one pause may not be enough and the picture would catch a half-done frame.
+        await pilot.wait_for_scheduled_animations()
+        for _ in range(3):
+            await pilot.pause()
 
     return app, run_before
 
@@ -364,7 +471,7 @@ async def test_ready_links_are_copied_as_a_list() -> None:
 
     app = DemoApp(time_scale=TEST_TIME_SCALE)
     copied: list[str] = []
-    app.copy_to_clipboard = copied.append  # type: ignore[method-assign]  # no real clipboard here
+    app.copy_to_clipboard = copied.append  # type: ignore[method-assign,assignment]  # no real clipboard here
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(lambda: isinstance(app.screen, BoxListScreen), 10, "the box list")
         await pilot.press("ctrl+l")
@@ -395,8 +502,6 @@ async def test_ready_links_are_copied_as_a_list() -> None:
 async def test_an_unknown_host_key_is_shown_and_trusted_only_on_request(tmp_path: Path) -> None:
     import dataclasses
 
-    from textual.widgets import Button
-
     from clawtui.tui.screens.hostkey import HostKeyScreen
 
     app = DemoApp(time_scale=TEST_TIME_SCALE)
@@ -423,6 +528,7 @@ async def test_a_drop_after_the_token_is_resumed_from_the_banner() -> None:
     app = DemoApp(time_scale=TEST_TIME_SCALE)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(lambda: isinstance(app.screen, BoxListScreen), 10, "the box list")
+        app.boxes[:] = [dataclasses.replace(box, default_model=PROPOSED_MODEL) for box in app.boxes]
         app.start_onboarding(["soylent-db"])  # its connection drops right after the token
         screen = app.screen
         assert isinstance(screen, OnboardScreen)
@@ -433,7 +539,7 @@ async def test_a_drop_after_the_token_is_resumed_from_the_banner() -> None:
         await wait_for(lambda: screen.flow.phase == f.Phase.FAILED, 15, "the drop")
         await pilot.pause()
         assert "safe in the vault" in plain(screen.query_one("#banner-text", Static))
-        buttons = [b for b in screen.query("#banner-buttons Button") if b.display]
+        buttons = [b for b in screen.query("#banner-buttons Button").results(Button) if b.display]
         assert [str(b.label) for b in buttons] == ["Resume from vault (ctrl+o)"]
         assert app.vault.load("soylent-db") is not None
         await pilot.press("ctrl+o")

@@ -640,9 +640,13 @@ def test_core_modules_do_not_import_textual() -> None:
 # it saw when every row was compacted as it scrolled: `eager` models do exactly that.
 
 
-def eager(columns: int, lines: int, **kwargs: int) -> TerminalModel:
+def eager(columns: int, lines: int, *, scrollback: int | None = None) -> TerminalModel:
     """A model that compacts every row the moment it scrolls off (no raw rows wait)."""
-    model = TerminalModel(columns, lines, **kwargs)
+    model = (
+        TerminalModel(columns, lines)
+        if scrollback is None
+        else TerminalModel(columns, lines, scrollback=scrollback)
+    )
     model._pending_limit = 0
     return model
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from .config import GENERATIONS, SCENARIOS, SimConfig
+from .config import GATEWAY_STATES, GENERATIONS, SCENARIOS, SimConfig
 
 #: Node that `npm install -g openclaw` needs (FLOW.md); older ones get the 0.0.1 placeholder.
 NODE_CURRENT = "v24.21.0"
@@ -47,6 +47,9 @@ class SimBox:
         unknown = sorted(set(self.settings) - allowed)
         if unknown:
             raise ValueError(f"{self.name}: unknown SimConfig knob(s) {unknown}")
+        gateway = self.settings.get("gateway", "service")
+        if gateway not in GATEWAY_STATES:
+            raise ValueError(f"{self.name}: gateway must be one of {GATEWAY_STATES}")
 
     @property
     def has_openclaw(self) -> bool:
@@ -97,4 +100,14 @@ DEMO_BOXES: tuple[SimBox, ...] = (
         # On Node 22, npm installs the last openclaw that still runs there.
         settings={"openclaw_version": "2026.9.2"},
     ),
+    # After the paste (issue 7): the box's default model, its gateway, the token's expiry.
+    SimBox(
+        "pied-piper",
+        "Pied Piper",
+        settings={"openclaw_default_model": "anthropic/claude-sonnet-4-6"},
+    ),
+    SimBox("massive-dyn", "Massive Dynamic", settings={"gateway": "no_service_manager"}),
+    SimBox("aperture-sci", "Aperture Science", settings={"gateway": "restart_fails"}),
+    # OpenClaw records only 3 days of validity here: `models status --check` says expiring.
+    SimBox("nakatomi-hq", "Nakatomi Trading", settings={"openclaw_expiry_cap_days": 3.0}),
 )

@@ -383,8 +383,30 @@ class SetupToken(TerminalProgram):
 
     # --- running ---------------------------------------------------------------------------
 
+    def _foreign_block(self) -> str:
+        """The `foreign_link` knob's sign-in block: the link wrapped at the width (each piece in
+        an OSC 8 link for 2.1.332, as claude draws its own), then a code prompt."""
+        url = SignIn.new().url(
+            self.config.foreign_link.rstrip("/"), full=True, path="/oauth/authorize"
+        )
+        pieces = hard_wrap(url, self.columns)
+        if self.new:
+            link = f"\x1b]8;id={_link_id()};{url}\x07"
+            pieces = [f"{link}{piece}\x1b]8;;\x07" for piece in pieces]
+        lines = [
+            "Browser didn't open? Use the url below to sign in (c to copy)",
+            "",
+            *pieces,
+            "",
+            "Paste code here if prompted >",
+            "",
+        ]
+        return "".join(line + "\r\n" for line in lines)
+
     async def _start(self) -> None:
         write = self.out.write
+        if self.config.foreign_link:
+            write(self._foreign_block())
         slow = self.config.scenario == "slow_start"
         browser = bool(self.env.get("DISPLAY") or self.env.get("BROWSER"))
         if self.new:

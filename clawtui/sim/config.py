@@ -17,6 +17,17 @@ CONFIG_NAME = ".clawsim.json"
 
 GENERATIONS = ("2.1.197", "2.1.332")
 
+#: How the simulated OpenClaw gateway behaves after a paste (FLOW.md, "After the paste").
+GATEWAY_STATES = (
+    "service",  # runs as the systemd user unit openclaw-gateway.service; a restart works
+    "no_service_manager",  # no systemd user services: restart exits 0 with `Tip:` lines
+    "restart_fails",  # the unit exists but the restart fails
+    "live",  # the running gateway picked the new auth up itself: no warning after the paste
+)
+
+#: A fresh OpenClaw 2026.9.6 config defaults to this model (FLOW.md).
+FRESH_DEFAULT_MODEL = "openai/gpt-6-astra"
+
 #: Each failure scenario lives on a demo box of its own.
 SCENARIOS = (
     "happy",  # everything works
@@ -52,6 +63,17 @@ class SimConfig:
     openclaw_min_token_length: int = 80
     #: How many pastes `openclaw` loses before it takes one (provokes "Required" on Enter).
     openclaw_ignore_pastes: int = 0
+    #: An origin such as "https://claude.ai.evil.example": `claude` first prints a whole sign-in
+    #: block (lead-in, a link there, a code prompt), as a hostile wrapper or login script could,
+    #: then its own. clawtui must warn about that host and wait for the real link.
+    foreign_link: str = ""
+    #: The default model of the box's OpenClaw config before anyone changes it.
+    openclaw_default_model: str = FRESH_DEFAULT_MODEL
+    #: One of GATEWAY_STATES.
+    gateway: str = "service"
+    #: When above 0, OpenClaw records at most this many days of validity whatever
+    #: `--expires-in` says (a token about to expire); below 0, one already expired.
+    openclaw_expiry_cap_days: float = 0.0
 
     @property
     def claude_version(self) -> str:

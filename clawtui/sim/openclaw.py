@@ -15,12 +15,15 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import secrets
 import sqlite3
 import string
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from clawtui.sim._term import (
     HIDE_CURSOR,
@@ -54,9 +57,12 @@ GATEWAY_NOTICE = (
     "service environment with `openclaw gateway status --deep` before repairing plugin state."
 )
 
-SUCCESS_LINES = (
+GATEWAY_WARNING = (
     "Warning: Model auth changes were saved, but the local Gateway could not refresh them. "
-    "Run `openclaw gateway restart` to apply the saved changes.",
+    "Run `openclaw gateway restart` to apply the saved changes."
+)
+
+SUCCESS_LINES = (
     "Updated config: \x1b[38;5;138m~/.openclaw/openclaw.json\x1b[39m",
     f"Auth profile: {PROFILE_ID} (anthropic/token)",
     "Anthropic setup-token auth is supported in OpenClaw.",
@@ -83,25 +89,35 @@ def database_path(home: Path) -> Path:
     return Path(home) / ".openclaw" / "state" / "openclaw.sqlite"
 
 
-def store_token(home: Path, token: str, version: str) -> None:
-    """Save the profile in openclaw.json and the token in the state database (both 0600)."""
+def read_config(home: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(config_path(home).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def write_config(home: Path, data: dict[str, Any], version: str) -> None:
     config_file = config_path(home)
     config_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    try:
-        data = json.loads(config_file.read_text(encoding="utf-8"))
-        if not isinstance(data, dict):
-            data = {}
-    except (OSError, ValueError):
-        data = {}
-    auth = data.setdefault("auth", {})
-    profiles = auth.setdefault("profiles", {})
-    profiles[PROFILE_ID] = {"provider": "anthropic", "mode": "token"}
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
     data["meta"] = {"lastTouchedVersion": version, "lastTouchedAt": now}
     temporary = config_file.with_suffix(".json.tmp")
     temporary.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     os.chmod(temporary, 0o600)
     os.replace(temporary, config_file)
+
+
+def store_token(home: Path, token: str, version: str, *, expires_at_ms: int | None = None) -> None:
+    """Save the profile in openclaw.json and the token in the state database (both 0600)."""
+    data = read_config(home)
+    auth = data.setdefault("auth", {})
+    profiles = auth.setdefault("profiles", {})
+    profiles[PROFILE_ID] = {"provider": "anthropic", "mode": "token"}
+    if expires_at_ms is not None:
+        profiles[PROFILE_ID]["expiresAt"] = expires_at_ms
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    write_config(home, data, version)
 
     database = database_path(home)
     database.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -218,10 +234,13 @@ def input_lines(
 class PasteToken(TerminalProgram):
     """`openclaw models auth paste-token --provider anthropic` on a terminal."""
 
-    def __init__(self, config: SimConfig, home: Path, out: Output) -> None:
+    def __init__(
+        self, config: SimConfig, home: Path, out: Output, expires_at_ms: int | None = None
+    ) -> None:
         super().__init__(out)
         self.config = config
         self.home = home
+        self.expires_at_ms = expires_at_ms
         self.delays = Delays(config, home)
         self.columns, self.rows = terminal_size(0, 1)
         self.value = ""
@@ -354,8 +373,12 @@ class PasteToken(TerminalProgram):
     async def _save(self, token: str) -> None:
         await self.delays.wait(1.85)
         saved = mismatched(token) if self.config.scenario == "verify_mismatch" else token
-        store_token(self.home, saved, self.config.openclaw_version)
-        self.out.write("".join(line + "\n" for line in SUCCESS_LINES))
+        store_token(
+            self.home, saved, self.config.openclaw_version, expires_at_ms=self.expires_at_ms
+        )
+        # On a real box this line goes to stderr; in a terminal both end up on the screen.
+        warning = [GATEWAY_WARNING] if self.config.gateway != "live" else []
+        self.out.write("".join(line + "\n" for line in [*warning, *SUCCESS_LINES]))
         await self.delays.wait(0.1)
         self._finish(0)
 
@@ -369,7 +392,7 @@ class PasteToken(TerminalProgram):
         self.columns, self.rows = terminal_size(0, 1)
 
 
-def paste_token_from_pipe(config: SimConfig, home: Path) -> int:
+def paste_token_from_pipe(config: SimConfig, home: Path, expires_at_ms: int | None = None) -> int:
     """`echo "$TOKEN" | openclaw models auth paste-token --provider anthropic`."""
     delays = Delays(config, home)
     delays.wait_blocking(1.2)
@@ -383,7 +406,9 @@ def paste_token_from_pipe(config: SimConfig, home: Path) -> int:
         return 1
     delays.wait_blocking(1.0)
     saved = mismatched(token) if config.scenario == "verify_mismatch" else token
-    store_token(home, saved, config.openclaw_version)
+    store_token(home, saved, config.openclaw_version, expires_at_ms=expires_at_ms)
+    if config.gateway != "live":
+        eprint(GATEWAY_WARNING + "\n")
     for line in SUCCESS_LINES:
         print(line.replace("\x1b[38;5;138m", "").replace("\x1b[39m", ""))
     return 0
@@ -397,9 +422,31 @@ def paste_token(config: SimConfig, home: Path, args: list[str]) -> int:
     if provider != "anthropic":
         eprint(f'error: provider "{provider}" does not accept a pasted token\n')
         return 1
+    expires_in = _option(args, "--expires-in")
+    expires_at_ms = None
+    if expires_in is not None:
+        seconds = parse_duration(expires_in)
+        if seconds is None:
+            eprint(f'error: invalid duration "{expires_in}" for --expires-in (e.g. 365d)\n')
+            return 1
+        cap = config.openclaw_expiry_cap_days
+        if cap:
+            seconds = min(seconds, cap * 86400) if cap > 0 else cap * 86400
+        expires_at_ms = int((time.time() + seconds) * 1000)
     if not stdin_is_terminal():
-        return paste_token_from_pipe(config, home)
-    return PasteToken(config, home, Output(1)).run_on_terminal()
+        return paste_token_from_pipe(config, home, expires_at_ms)
+    return PasteToken(config, home, Output(1), expires_at_ms).run_on_terminal()
+
+
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "y": 365 * 86400}
+
+
+def parse_duration(text: str) -> float | None:
+    """`365d`, `12h`, `90m`, `2w`, `1y` (OpenClaw's duration form); None when it is not one."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhdwy])\s*", text)
+    if match is None:
+        return None
+    return float(match.group(1)) * _DURATION_UNITS[match.group(2)]
 
 
 def _option(args: list[str], name: str) -> str | None:
@@ -415,15 +462,69 @@ def preview(token: str) -> str:
     return f"{token[:8]}...{token[-8:]}"
 
 
-def models_status(config: SimConfig, home: Path) -> int:
-    Delays(config, home).wait_blocking(2.0)
+#: `models status --check` says "expiring" (exit 2) under this much validity left.
+EXPIRING_MS = 7 * 86400 * 1000
+DEFAULT_SYSTEMD_UNIT = "openclaw-gateway.service"
+
+
+def default_model(config: SimConfig, home: Path) -> str:
+    """`agents.defaults.model.primary` of openclaw.json, else the box's fresh default."""
+    data = read_config(home)
+    try:
+        model = data["agents"]["defaults"]["model"]["primary"]
+    except (KeyError, TypeError):
+        return config.openclaw_default_model
+    return model if isinstance(model, str) and model else config.openclaw_default_model
+
+
+def stored_expiry(home: Path) -> int | None:
+    profile = read_config(home).get("auth", {}).get("profiles", {}).get(PROFILE_ID, {})
+    value = profile.get("expiresAt") if isinstance(profile, dict) else None
+    return int(value) if isinstance(value, int | float) else None
+
+
+def _profile_state(home: Path) -> tuple[str, int | None, int | None]:
+    """(status, expiresAt ms, remaining ms) of anthropic:manual as OpenClaw reports it."""
+    expires_at = stored_expiry(home)
+    if expires_at is None:
+        return "static", None, None
+    remaining = expires_at - int(time.time() * 1000)
+    if remaining <= 0:
+        return "expired", expires_at, remaining
+    if remaining < EXPIRING_MS:
+        return "expiring", expires_at, remaining
+    return "ok", expires_at, remaining
+
+
+def _check_verdict(config: SimConfig, home: Path) -> tuple[int, str | None]:
+    """What `models status --check` decides: (exit status, the problem in OpenClaw's words)."""
+    model = default_model(config, home)
+    provider = model.split("/", 1)[0]
     token = stored_token(home)
+    if provider != "anthropic" or token is None:
+        return 1, f"Missing auth - {provider} (default model {model} has no usable profile)"
+    status, _, remaining = _profile_state(home)
+    if status == "expired":
+        return 1, f"Expired auth - {PROFILE_ID} (run `claude setup-token` for a new token)"
+    if status == "expiring" and remaining is not None:
+        days = remaining / 86400000
+        return 2, f"Expiring auth - {PROFILE_ID} (expires in {days:.1f}d)"
+    return 0, None
+
+
+def models_status(config: SimConfig, home: Path, args: list[str] | None = None) -> int:
+    args = args or []
+    Delays(config, home).wait_blocking(2.0)
+    if "--json" in args:
+        return _models_status_json(config, home)
+    token = stored_token(home)
+    model = default_model(config, home)
     lines = [
         GATEWAY_NOTICE,
         "",
         "Config        : ~/.openclaw/openclaw.json",
         "Agent dir     : ~/.openclaw/agents/main/agent",
-        "Default       : anthropic/claude-sonnet-4-6",
+        f"Default       : {model}",
         "Fallbacks (0) : -",
         "Image model   : -",
         "Aliases (0)   : -",
@@ -433,6 +534,13 @@ def models_status(config: SimConfig, home: Path) -> int:
         "Shell env     : off",
     ]
     if token:
+        status, expires_at, _ = _profile_state(home)
+        when = (
+            ""
+            if expires_at is None
+            else " expires "
+            + datetime.fromtimestamp(expires_at / 1000, UTC).strftime("%Y-%m-%d %H:%M UTC")
+        )
         lines += [
             "Providers w/ OAuth/tokens (1): anthropic (1)",
             "- anthropic effective=profiles:~/.openclaw/state/openclaw.sqlite | profiles=1 "
@@ -440,7 +548,7 @@ def models_status(config: SimConfig, home: Path) -> int:
             "",
             "OAuth/token status",
             "- anthropic",
-            f"  - {PROFILE_ID} static",
+            f"  - {PROFILE_ID} {status}{when}",
         ]
     else:
         lines += [
@@ -451,7 +559,158 @@ def models_status(config: SimConfig, home: Path) -> int:
             "or `claude setup-token`.",
         ]
     print("\n".join(lines))
+    if "--check" in args:
+        code, problem = _check_verdict(config, home)
+        if problem:
+            print(problem)
+        return code
     return 0
+
+
+def _models_status_json(config: SimConfig, home: Path) -> int:
+    token = stored_token(home)
+    model = default_model(config, home)
+    provider = model.split("/", 1)[0]
+    providers: list[dict[str, Any]] = []
+    oauth_profiles: list[dict[str, Any]] = []
+    if token:
+        providers.append(
+            {
+                "provider": "anthropic",
+                "effective": {"kind": "profiles", "detail": "~/.openclaw/state/openclaw.sqlite"},
+                "profiles": {
+                    "count": 1,
+                    "oauth": 0,
+                    "token": 1,
+                    "apiKey": 0,
+                    "labels": [f"{PROFILE_ID}=token:{preview(token)}"],
+                },
+            }
+        )
+        status, expires_at, remaining = _profile_state(home)
+        entry: dict[str, Any] = {
+            "profileId": PROFILE_ID,
+            "provider": "anthropic",
+            "type": "token",
+            "status": status,
+            "source": "store",
+            "label": PROFILE_ID,
+        }
+        if expires_at is not None:
+            entry["expiresAt"] = expires_at
+            entry["remainingMs"] = remaining
+        oauth_profiles.append(entry)
+    missing = [] if provider == "anthropic" and token else [provider]
+    answer: dict[str, Any] = {
+        "configPath": "~/.openclaw/openclaw.json",
+        "agentDir": "~/.openclaw/agents/main/agent",
+        "defaultModel": model,
+        "resolvedDefault": model,
+        "fallbacks": [],
+        "imageModel": None,
+        "aliases": {},
+        "allowed": [],
+        "auth": {
+            "storePath": "~/.openclaw/state/openclaw.sqlite",
+            "shellEnvFallback": {"enabled": False, "appliedKeys": []},
+            "providersWithOAuth": ["anthropic (1)"] if token else [],
+            "missingProvidersInUse": missing,
+            "providers": providers,
+            "unusableProfiles": [],
+            "oauth": {
+                "warnAfterMs": EXPIRING_MS,
+                "profiles": oauth_profiles,
+                "providers": [],
+            },
+        },
+    }
+    # The gateway notice goes to stderr in JSON mode; stdout stays one JSON document.
+    eprint(GATEWAY_NOTICE + "\n")
+    print(json.dumps(answer, indent=2))
+    return 0
+
+
+def models_set(config: SimConfig, home: Path, args: list[str]) -> int:
+    """`openclaw models set MODEL`: the default model, with a backup of the previous config."""
+    Delays(config, home).wait_blocking(1.5)
+    if not args or "/" not in args[0]:
+        eprint("error: expected a model as provider/model, e.g. anthropic/claude-sonnet-4-6\n")
+        return 1
+    model = args[0]
+    data = read_config(home)
+    source = config_path(home)
+    if source.exists():
+        backup = source.with_name(source.name + ".bak")
+        backup.write_bytes(source.read_bytes())
+        os.chmod(backup, 0o600)
+    agents = data.setdefault("agents", {})
+    defaults = agents.setdefault("defaults", {})
+    model_entry = defaults.setdefault("model", {})
+    if not isinstance(model_entry, dict):
+        model_entry = defaults["model"] = {}
+    model_entry["primary"] = model
+    write_config(home, data, config.openclaw_version)
+    print("Updated config: ~/.openclaw/openclaw.json")
+    print(f"Default model: {model}")
+    print("Backup: ~/.openclaw/openclaw.json.bak")
+    return 0
+
+
+def gateway_state_path(home: Path) -> Path:
+    return Path(home) / ".openclaw" / "state" / "gateway.json"
+
+
+def gateway(config: SimConfig, home: Path, args: list[str]) -> int:
+    """`openclaw gateway restart` and `openclaw gateway status --json` in each GATEWAY_STATE."""
+    Delays(config, home).wait_blocking(1.0)
+    state = config.gateway
+    if args[:1] == ["restart"]:
+        if state == "no_service_manager":
+            print("Gateway service check failed: systemd user services are unavailable.")
+            print("Tip: run the gateway in the foreground with `openclaw gateway run`,")
+            print(
+                "Tip: or install a user service once systemd --user works: "
+                "`openclaw gateway install`."
+            )
+            return 0  # as the real one: exit 0 although nothing was restarted
+        if state == "restart_fails":
+            eprint(
+                f"Gateway restart failed: Job for {DEFAULT_SYSTEMD_UNIT} failed because the "
+                "control process exited with error code. See `journalctl --user -u "
+                f"{DEFAULT_SYSTEMD_UNIT}` for details.\n"
+            )
+            return 1
+        path = gateway_state_path(home)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.write_text(json.dumps({"restartedAt": int(time.time() * 1000)}), encoding="utf-8")
+        print(f"Restarted systemd service: {DEFAULT_SYSTEMD_UNIT}")
+        return 0
+    if args[:1] == ["status"]:
+        if state == "no_service_manager":
+            service: dict[str, Any] = {"label": "systemd", "loaded": False, "runtime": None}
+            answer: dict[str, Any] = {
+                "service": service,
+                "inspectionReason": "service-manager-unavailable",
+                "rpc": {"ok": False, "error": "gateway not reachable"},
+            }
+        else:
+            runtime = "failed" if state == "restart_fails" else "running"
+            answer = {
+                "service": {
+                    "label": "systemd",
+                    "unit": DEFAULT_SYSTEMD_UNIT,
+                    "loaded": True,
+                    "runtime": {"status": runtime, "pid": 4242 if runtime == "running" else None},
+                },
+                "rpc": {"ok": runtime == "running"},
+            }
+        if "--json" in args:
+            print(json.dumps(answer, indent=2))
+        else:
+            print(f"Service: systemd ({'loaded' if answer['service']['loaded'] else 'not loaded'})")
+        return 0
+    eprint(f"error: unknown command 'gateway {' '.join(args)}'\n")
+    return 1
 
 
 def auth_list(config: SimConfig, home: Path, args: list[str]) -> int:
@@ -510,7 +769,11 @@ def main(argv: list[str] | None = None) -> int:
     if args[:3] == ["models", "auth", "paste-token"]:
         return paste_token(config, home, args[3:])
     if args[:2] == ["models", "status"]:
-        return models_status(config, home)
+        return models_status(config, home, args[2:])
+    if args[:2] == ["models", "set"]:
+        return models_set(config, home, args[2:])
+    if args[:1] == ["gateway"]:
+        return gateway(config, home, args[1:])
     if args[:3] == ["models", "auth", "list"]:
         return auth_list(config, home, args[3:])
     eprint(f"error: unknown command '{' '.join(args)}'\n")

@@ -202,6 +202,8 @@ class SimServer:
                 key=self.client_key,
                 known_hosts=self.known_hosts,
                 customer=box.customer,
+                # Only these boxes may offer the loopback sign-in page's links.
+                test_signin_base=self.signin_base,
             )
             for box in self.boxes.values()
         ]
@@ -221,6 +223,8 @@ class SimServer:
                 f"known_hosts = {_toml_string(str(box.known_hosts))}",
                 f"customer = {_toml_string(box.customer)}",
             ]
+            if box.test_signin_base:
+                lines.append(f"test_signin_base = {_toml_string(box.test_signin_base)}")
         Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     @property

@@ -1,8 +1,10 @@
 """The clawtui application: loads the inventory, holds what outlives a screen, shows the boxes.
 
-The App stays small: it owns the inventory, the vault and audit log, the open shell sessions and
-the running onboardings (they keep running while the operator looks at another box), and the demo's
-simulated fleet when there is one. Screens hold screen logic; widgets hold widget logic.
+The App stays small: it owns the inventory, the vault and audit log, the fleet of onboardings
+(`clawtui.fleet`: they keep running while the operator looks at another box), the open shell
+sessions, and the demo's simulated fleet when there is one. Screens get what they read in their
+constructor and send requests up as messages (`tui.messages`); changes of a box reach whoever
+shows it through two signals, `box_changed` and `pane_changed`.
 """
 
 from __future__ import annotations
@@ -11,30 +13,58 @@ import contextlib
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on
+from textual.actions import parse as parse_action
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.signal import Signal
 
+from .. import flow as f
 from ..audit import AuditLog
-from ..errors import ClawError, InventoryError
+from ..errors import ClawError, HostKeyUnknownError, InventoryError
+from ..fleet import BoxOnboarding, Fleet, FleetListener
 from ..inventory import Box, load_inventory
 from ..paths import default_inventory
+from ..runner import Runner, RunnerListener
+from ..terminal import TerminalModel
 from ..vault import Vault
-from .onboarding import BoxStateChanged, Onboarding
+from .commands import BoxCommands
+from .context import PaneEvent
+from .keymap import AppKeys, binding_rows
+from .messages import (
+    BoxChanged,
+    Checked,
+    CloseShell,
+    CycleBoxes,
+    OpenShell,
+    ShowBoxes,
+    ShowOnboarding,
+    StartOnboarding,
+)
 from .screens.boxes import BoxListScreen
 from .screens.error import InventoryErrorScreen
 from .screens.help import HelpScreen
+from .screens.hostkey import HostKeyScreen
+from .screens.model import DefaultModelScreen
+from .screens.onboard import OnboardScreen
 from .screens.reveal import RevealScreen
 from .screens.session import SessionScreen
 
 if TYPE_CHECKING:
     from ..sim.server import SimServer
+
+_SEVERITY: dict[str, SeverityLevel] = {
+    "info": "information",
+    "warning": "warning",
+    "error": "error",
+}
 
 
 class ClawApp(App[int]):
@@ -42,10 +72,8 @@ class ClawApp(App[int]):
 
     TITLE = "clawtui"
     CSS_PATH = Path(__file__).parent / "app.tcss"  # absolute: subclasses live elsewhere
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Help", id="help"),
-        Binding("ctrl+s", "screenshot", "Screenshot", id="screenshot"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = AppKeys.BINDINGS
+    COMMANDS = App.COMMANDS | {BoxCommands}
 
     def __init__(
         self,
@@ -59,14 +87,79 @@ class ClawApp(App[int]):
         super().__init__()
         self.inventory_path = inventory or default_inventory()
         self.inventory_error: InventoryError | None = None
-        self.boxes: list[Box] = boxes if boxes is not None else []
+        self._boxes: list[Box] = boxes if boxes is not None else []
         self._given_boxes = boxes is not None
         self.vault = vault or Vault()
-        self.audit = audit or AuditLog()
+        self._audit = audit or AuditLog()
         self.screenshot_dir = screenshot_dir or Path.cwd()
         self.sessions: dict[str, SessionScreen] = {}
-        self.onboardings: dict[str, Onboarding] = {}
+        self.onboard_screens: dict[str, OnboardScreen] = {}
+        self.checks: dict[str, str] = {}
         self.last_input_at: float | None = None
+        self._fleet = self._make_fleet()
+        self._box_changed: Signal[str] = Signal(self, "box-changed")
+        self._pane_changed: Signal[PaneEvent] = Signal(self, "pane-changed")
+
+    # ---------------------------------------------------------------- the Workspace
+
+    @property
+    def boxes(self) -> list[Box]:
+        return self._boxes
+
+    @property
+    def fleet(self) -> Fleet:
+        return self._fleet
+
+    @property
+    def audit(self) -> AuditLog:
+        return self._audit
+
+    @property
+    def box_changed(self) -> Signal[str]:
+        return self._box_changed
+
+    @property
+    def pane_changed(self) -> Signal[PaneEvent]:
+        return self._pane_changed
+
+    def box(self, name: str) -> Box:
+        for box in self._boxes:
+            if box.name == name:
+                return box
+        raise KeyError(name)
+
+    def check_label(self, name: str) -> str | None:
+        return self.checks.get(name)
+
+    def shell_state(self, name: str) -> str | None:
+        screen = self.sessions.get(name)
+        return screen.state if screen is not None else None
+
+    @property
+    def onboardings(self) -> dict[str, BoxOnboarding]:
+        return self._fleet.onboardings
+
+    def _make_fleet(self) -> Fleet:
+        return Fleet(
+            self._boxes,
+            vault=self.vault,
+            audit=self._audit,
+            listener=_FleetBridge(self),
+            launcher=self._launch,
+            runner_factory=self._make_runner,
+        )
+
+    def _make_runner(self, box: Box, listener: RunnerListener) -> Runner:
+        return Runner(box, vault=self.vault, audit=self._audit, listener=listener, size=(80, 24))
+
+    def _launch(self, onboarding: BoxOnboarding, work: Awaitable[None]) -> None:
+        self.run_worker(
+            work,
+            name=f"onboard {onboarding.name}",
+            group=f"box:{onboarding.name}",
+            exclusive=True,
+            exit_on_error=False,
+        )
 
     # ---------------------------------------------------------------- input
 
@@ -81,25 +174,55 @@ class ClawApp(App[int]):
 
     async def on_mount(self) -> None:
         await self.prepare()
+        self._fleet = self._make_fleet()
         if self.inventory_error is not None:
             await self.push_screen(InventoryErrorScreen(self.inventory_error))
         else:
-            await self.push_screen(BoxListScreen())
+            await self.push_screen(BoxListScreen(self))
 
     async def prepare(self) -> None:
         """Load the boxes (the demo starts its fleet here instead)."""
         if self._given_boxes:
             return
         try:
-            self.boxes = load_inventory(self.inventory_path)
+            self._boxes = load_inventory(self.inventory_path)
         except InventoryError as error:
             self.inventory_error = error
 
-    def box(self, name: str) -> Box:
-        for box in self.boxes:
-            if box.name == name:
-                return box
-        raise KeyError(name)
+    # ---------------------------------------------------------------- requests from screens
+
+    @on(BoxChanged)
+    def _box_changed_message(self, message: BoxChanged) -> None:
+        self._box_changed.publish(message.box)
+
+    @on(Checked)
+    def _checked(self, message: Checked) -> None:
+        self.checks[message.box] = f"check: {message.status}"
+        self._box_changed.publish(message.box)
+
+    @on(OpenShell)
+    def _open_shell(self, message: OpenShell) -> None:
+        self.open_session(message.box)
+
+    @on(CloseShell)
+    def _close_shell(self, message: CloseShell) -> None:
+        self.close_session(message.box)
+
+    @on(StartOnboarding)
+    def _start_onboarding(self, message: StartOnboarding) -> None:
+        self.start_onboarding(message.boxes)
+
+    @on(ShowOnboarding)
+    def _show_onboarding(self, message: ShowOnboarding) -> None:
+        self.show_onboarding(message.box)
+
+    @on(ShowBoxes)
+    def _show_boxes(self) -> None:
+        self.show_boxes()
+
+    @on(CycleBoxes)
+    def _cycle(self, message: CycleBoxes) -> None:
+        self.cycle_screens(message.step)
 
     # ---------------------------------------------------------------- shells
 
@@ -118,6 +241,7 @@ class ClawApp(App[int]):
         if self.screen is screen:
             self.show_boxes()
         self.call_later(self._uninstall, f"session:{name}")
+        self._box_changed.publish(name)
 
     async def _uninstall(self, name: str) -> None:
         with contextlib.suppress(Exception):
@@ -125,23 +249,20 @@ class ClawApp(App[int]):
 
     # ---------------------------------------------------------------- onboarding
 
-    def onboarding(self, name: str) -> Onboarding:
-        """The onboarding of a box, created (not started) on first use."""
-        current = self.onboardings.get(name)
-        if current is None:
-            current = Onboarding(self, self.box(name))
-            self.onboardings[name] = current
-            self.install_screen(current.screen, name=f"onboard:{name}")
-        return current
+    def onboard_screen(self, name: str) -> OnboardScreen:
+        """The onboarding screen of a box, made when it is first shown."""
+        screen = self.onboard_screens.get(name)
+        if screen is None:
+            screen = OnboardScreen(self._fleet.onboarding(name), self)
+            self.onboard_screens[name] = screen
+            self.install_screen(screen, name=f"onboard:{name}")
+        return screen
 
-    def start_onboarding(self, names: Iterable[str], *, show: bool = True) -> None:
+    def start_onboarding(self, names: Iterable[str]) -> None:
         names = list(names)
-        for name in names:
-            onboarding = self.onboarding(name)
-            if not onboarding.running:
-                onboarding.start()
-        if show and len(names) == 1:
-            self._show(self.onboardings[names[0]].screen)
+        self._fleet.start(names)
+        if len(names) == 1:
+            self._show(self.onboard_screen(names[0]))
         elif names:
             self.notify(
                 f"Onboarding {len(names)} boxes: {', '.join(names)}. Each box's sign-in link "
@@ -150,26 +271,38 @@ class ClawApp(App[int]):
             )
 
     def show_onboarding(self, name: str) -> None:
-        self._show(self.onboarding(name).screen)
+        self._show(self.onboard_screen(name))
 
-    def route_code(self, text: str) -> str:
-        """A code pasted into the batch-wide field: send it to the box whose link it belongs to.
-        Returns what happened, for the field's message."""
-        from ..oauth import CodeError, normalize_code
+    def watching(self, name: str) -> bool:
+        """Whether the operator looks at this box's onboarding screen right now."""
+        screen = self.screen
+        return isinstance(screen, OnboardScreen) and screen.box.name == name
 
-        try:
-            code = normalize_code(text)
-        except CodeError as error:
-            return str(error)
-        for name, onboarding in self.onboardings.items():
-            flow = onboarding.runner.flow
-            if flow.awaiting_code and flow.url is not None and flow.url.state == code.state:
-                onboarding.runner.enter_code(text)
-                return f"Sent to {name}."
-        return (
-            "No box is waiting for a code from this link (its #STATE matches none of the open "
-            "links). Check that the customer used the newest link you sent."
-        )
+    def ask_host_key(self, onboarding: BoxOnboarding, failure: f.Failure) -> None:
+        """An unknown box: show its fingerprint; once trusted, carry on where it stopped."""
+        error = failure.error
+        assert isinstance(error, HostKeyUnknownError)
+
+        def answer(trusted: bool | None) -> None:
+            if trusted and failure.recoveries:
+                onboarding.runner.accepted_fingerprint = error.fingerprint
+                onboarding.runner.act(failure.recoveries[0])
+
+        self.push_screen(HostKeyScreen(error), answer)
+
+    def ask_model(self, onboarding: BoxOnboarding, current: str | None, proposed: str) -> None:
+        """The box's default model is not Anthropic's: Switch or Keep (DefaultModelScreen)."""
+
+        def answer(model: str | None) -> None:
+            onboarding.attention = False
+            onboarding.runner.choose_model(model)
+            # Back on the box's screen the code field is gone (the token is captured): leave
+            # the keys with the screen (escape, recoveries), not with a live pane.
+            screen = self.onboard_screens.get(onboarding.name)
+            if screen is not None:
+                screen.call_after_refresh(screen.set_focus, None)
+
+        self.push_screen(DefaultModelScreen(onboarding.name, current, proposed), answer)
 
     # ---------------------------------------------------------------- navigation
 
@@ -190,9 +323,9 @@ class ClawApp(App[int]):
     def open_screens(self) -> list[tuple[str, Screen[Any]]]:
         """Every open box screen, in a stable order, for switching between them."""
         screens: list[tuple[str, Screen[Any]]] = []
-        for box in self.boxes:
-            if box.name in self.onboardings:
-                screens.append((f"onboard {box.name}", self.onboardings[box.name].screen))
+        for box in self._boxes:
+            if box.name in self._fleet.onboardings:
+                screens.append((f"onboard {box.name}", self.onboard_screen(box.name)))
             if box.name in self.sessions:
                 screens.append((f"shell {box.name}", self.sessions[box.name]))
         return screens
@@ -221,17 +354,11 @@ class ClawApp(App[int]):
         )
         self._close_messages_no_wait()
 
-    @on(BoxStateChanged)
-    def _box_state_changed(self, message: BoxStateChanged) -> None:
-        for screen in self.screen_stack:
-            if isinstance(screen, BoxListScreen) and screen.is_mounted:
-                screen.update_box(message.box)
-
     # ---------------------------------------------------------------- actions
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.screen))
+            self.push_screen(HelpScreen(binding_rows(), self.screen))
 
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         """Textual's screenshot action, masked and refused while a token is revealed."""
@@ -261,34 +388,92 @@ class ClawApp(App[int]):
         yield SystemCommand("Help", "Every key binding of clawtui", self.action_help)
         yield SystemCommand("Box list", "Back to the list of boxes", self.show_boxes)
         # Every key binding of the screen is a command too, so nothing needs a remembered key.
+        # (Boxes have a provider of their own: `BoxCommands`.)
         for binding in getattr(screen, "BINDINGS", []):
             if not isinstance(binding, Binding) or not binding.description:
                 continue
-            if screen.check_action(binding.action, ()) is False:
+            action, parameters = _split_action(binding.action)
+            if screen.check_action(action, parameters) is False:
                 continue
             yield SystemCommand(
                 binding.description,
                 f"{screen.__class__.__name__.removesuffix('Screen')} — key {binding.key}",
                 lambda action=binding.action, target=screen: target.run_action(action),
             )
-        for box in self.boxes:
-            name = box.name
-            yield SystemCommand(
-                f"Onboard {name}",
-                f"Connect {name} ({box.customer or box.host}) to a Claude subscription",
-                lambda name=name: self.start_onboarding([name]),
-            )
-            yield SystemCommand(
-                f"Shell on {name}",
-                f"Open a live login shell on {name}",
-                lambda name=name: self.open_session(name),
-            )
 
     async def on_unmount(self) -> None:
-        for onboarding in list(self.onboardings.values()):
-            await onboarding.close()
+        await self._fleet.close()
         for screen in list(self.sessions.values()):
             await screen.disconnect()
+
+
+def _split_action(action: str) -> tuple[str, tuple[object, ...]]:
+    """`recover('resume')` → ("recover", ("resume",)), as Textual parses it."""
+    _, name, parameters = parse_action(action)
+    return name, parameters
+
+
+class _FleetBridge(FleetListener):
+    """The fleet's news for the TUI: signals for whoever shows a box, toasts for the operator
+    when they look elsewhere, and the host key question."""
+
+    def __init__(self, app: ClawApp) -> None:
+        self.app = app
+
+    def on_started(self, box: BoxOnboarding, *, resume: bool) -> None:
+        if resume:
+            self.app.notify(
+                f"{box.name}: a captured token is waiting in the vault; resuming with it "
+                "(no new sign-in needed).",
+                title="Resuming",
+            )
+
+    def on_pane(self, box: BoxOnboarding, pane: f.PaneName, model: TerminalModel) -> None:
+        self.app.pane_changed.publish(PaneEvent(box.name, pane, attached=True))
+
+    def on_output(self, box: BoxOnboarding, pane: f.PaneName) -> None:
+        self.app.pane_changed.publish(PaneEvent(box.name, pane))
+
+    def on_changed(self, box: BoxOnboarding) -> None:
+        self.app.post_message(BoxChanged(box.name))
+
+    def on_effect(self, box: BoxOnboarding, effect: f.Effect) -> None:
+        app = self.app
+        name = box.name
+        # On this box's own screen the panels say it all; elsewhere a toast must tell.
+        watching = app.watching(name)
+        match effect:
+            case f.UrlReady(changed=changed) if not watching:
+                app.notify(
+                    ("New sign-in link: the customer must use this one. " if changed else "")
+                    + "Send the customer the link, then enter their code.",
+                    title=f"{name}: sign-in link ready",
+                    severity="warning" if changed else "information",
+                )
+            case f.Notify(message=message, level=level) if level != "info" and not watching:
+                app.notify(message, title=name, severity=_SEVERITY[level])
+            case f.AskModel(current=current, proposed=proposed):
+                app.ask_model(box, current, proposed)
+            case f.Finished(failure=None, not_in_use=True):
+                app.notify(
+                    f"{name}: the token is stored, but OpenClaw's default model is "
+                    f"{box.flow.after.default_model or 'unknown'}: not in use.",
+                    title="Stored, not in use",
+                    severity="warning",
+                    timeout=10,
+                )
+            case f.Finished(failure=None):
+                app.notify(box.flow.ready_line(), title="Ready", timeout=8)
+            case f.Finished(failure=failure) if failure is not None and isinstance(
+                failure.error, HostKeyUnknownError
+            ):
+                app.ask_host_key(box, failure)
+            case f.Finished(failure=failure) if failure is not None:
+                app.notify(
+                    failure.reason, title=f"{name}: needs attention", severity="error", timeout=10
+                )
+            case _:
+                pass
 
 
 class DemoApp(ClawApp):
@@ -320,7 +505,7 @@ class DemoApp(ClawApp):
             return
         self.server = server
         server.write_inventory(self.inventory_path)
-        self.boxes = server.inventory_boxes()
+        self._boxes = server.inventory_boxes()
 
     async def on_unmount(self) -> None:
         await super().on_unmount()

@@ -1,7 +1,7 @@
 """`clawtui demo --screenshots DIR`: the demo photographs itself for the README.
 
 It runs the demo app headless, walks through what a new user would do — the box list, a shell on
-a box, an onboarding waiting for the customer's code, the same box verified, a batch with a
+a box, an onboarding waiting for the customer's code, the same box ready, a batch with a
 failure, the box checks, the help — and saves each screen with the app's own (masked) screenshot
 action. The customer's part is played by fetching the code from the simulated sign-in page.
 """
@@ -9,6 +9,7 @@ action. The customer's part is played by fetching the code from the simulated si
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import html
 import re
 import urllib.request
@@ -17,11 +18,13 @@ from pathlib import Path
 
 from textual import events
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input
+from textual.widgets import Button, DataTable, Input
 
 from .. import flow as f
+from ..openclaw import PROPOSED_MODEL
 from .app import DemoApp
 from .screens.boxes import BoxListScreen
+from .screens.model import DefaultModelScreen
 from .screens.onboard import OnboardScreen
 
 _CODE = re.compile(r'<code id="auth-code">(.*?)</code>', re.S)
@@ -84,12 +87,22 @@ async def take_screenshots(folder: Path, *, size: tuple[int, int] = (120, 40)) -
         field.post_message(events.Paste(code))
         await shot(pilot, "onboard-waiting")
         await pilot.press("enter")
+        # A fresh OpenClaw is on an OpenAI model: the operator switches it to Claude.
+        await _until(
+            lambda: isinstance(app.screen, DefaultModelScreen) and bool(app.screen.query("#switch"))
+        )
+        app.screen.query_one("#switch", Button).press()
         await _until(lambda: screen.flow.phase == f.Phase.VERIFIED)
         await shot(pilot, "onboard-verified")
         await pilot.press("escape")
 
         # A batch, with a box that fails (OpenClaw is missing on tyrell-edge).
         batch = ["globex-web", "initech-bot", "umbrella-ops", "tyrell-edge"]
+        # As an inventory's `default_model` would: the batch switches without a question each.
+        app.boxes[:] = [
+            dataclasses.replace(box, default_model=PROPOSED_MODEL) if box.name in batch else box
+            for box in app.boxes
+        ]
         for name in batch:
             table.move_cursor(row=table.get_row_index(name))
             await pilot.press("space")

@@ -1,6 +1,8 @@
 """The box list: every box of the inventory, its state, and the way into each.
 
-Typing filters the list (by name, customer or host). Enter opens a live shell on the box; the
+Typing filters the list (by name, customer or host); `expires:N` keeps the boxes whose token
+(from the last ready result in the audit log) expires within N days, and a batch started on them
+is a renewal. Enter opens a live shell on the box; the
 onboarding keys work on the highlighted box, or on every selected box at once (a batch). While a
 batch runs, the queue on the right says which boxes have a link ready or need attention, and a
 code pasted into the field below it goes to the box whose link carries that code's #STATE.
@@ -8,7 +10,9 @@ code pasted into the field below it goes to the box whose link carries that code
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+import re
+from datetime import UTC, date, datetime
+from typing import ClassVar
 
 from rich.text import Text
 from textual import events, on
@@ -18,13 +22,19 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
-from ...audit import AuditRecord
+from ...audit import AuditRecord, expires_on
 from ...flow import Phase
+from ..context import Workspace
+from ..messages import CycleBoxes, OpenShell, StartOnboarding
+from .checks import CheckScreen
+from .links import LinksScreen
 
-if TYPE_CHECKING:
-    from ..app import ClawApp
+_FILTER_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.@:")
 
-_FILTER_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.@")
+#: `expires:N` in the filter: boxes whose token expires within N days (renewals).
+_EXPIRES_FILTER = re.compile(r"^\s*exp(?:ires)?:\s*(\d{1,5})\s*$", re.I)
+#: The "expires" column turns yellow this many days before the date.
+EXPIRY_WARNING_DAYS = 30
 
 
 class BoxTable(DataTable[Text]):
@@ -36,6 +46,10 @@ class BoxTable(DataTable[Text]):
 
 
 class BoxListScreen(Screen[None]):
+    HORIZONTAL_BREAKPOINTS = [
+        (0, "-narrow"),
+        (110, "-wide"),
+    ]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+o", "onboard", "Onboard", id="boxes.onboard"),
         Binding("space", "toggle_select", "Select", id="boxes.select"),
@@ -47,20 +61,21 @@ class BoxListScreen(Screen[None]):
         Binding("ctrl+n", "next_box", "Next open box", show=False, id="boxes.next"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, workspace: Workspace) -> None:
         super().__init__()
+        self.workspace = workspace
         self.selected: set[str] = set()
-        self.checks: dict[str, str] = {}
-
-    @property
-    def claw(self) -> ClawApp:
-        return cast("ClawApp", self.app)
+        #: Each box's last ready record (the Expires column), re-read when a box finishes.
+        self._ready: dict[str, AuditRecord] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="boxes-body"):
             with Vertical(id="boxes-main"):
-                yield Input(placeholder="Type to filter boxes (name, customer, host)", id="filter")
+                yield Input(
+                    placeholder="Type to filter boxes (name, customer, host), or expires:30",
+                    id="filter",
+                )
                 yield BoxTable(id="boxes", cursor_type="row", zebra_stripes=True)
             with Vertical(id="queue-panel"):
                 yield Label("Queue", classes="panel-title")
@@ -82,17 +97,21 @@ class BoxListScreen(Screen[None]):
         table.add_column("Host", key="host")
         table.add_column("Status", key="status")
         table.add_column("Last result", key="last")
+        table.add_column("Expires", key="expires")
         self.refill()
         table.focus()
+        self.workspace.box_changed.subscribe(self, self.update_box)
         # Link ages in the queue move on; one cheap repaint every few seconds, only with work.
         self.set_interval(5.0, self._tick_queue, name="queue-clock")
 
-    def on_resize(self, event: events.Resize) -> None:
-        # Below 110 columns the queue goes under the table, so the status column stays visible.
-        self.set_class(event.size.width < 110, "-narrow")
+    def on_screen_resume(self) -> None:
+        # Signals drop a screen that was not shown when they fired: subscribe anew, catch up.
+        self.workspace.box_changed.unsubscribe(self)
+        self.workspace.box_changed.subscribe(self, self.update_box)
+        self.refill()
 
     def _tick_queue(self) -> None:
-        if self.claw.onboardings:
+        if self.workspace.fleet.onboardings:
             self.refresh_queue()
 
     # ---------------------------------------------------------------- rows
@@ -102,12 +121,21 @@ class BoxListScreen(Screen[None]):
         current = self.highlighted
         table.clear()
         needle = self.query_one("#filter", Input).value.strip().lower()
-        last = self.claw.audit.last_results()
-        for box in self.claw.boxes:
-            haystack = f"{box.name} {box.customer} {box.host}".lower()
-            if needle and needle not in haystack:
-                continue
-            table.add_row(*self._cells(box.name, last.get(box.name)), key=box.name)
+        last = self.workspace.audit.last_results()
+        ready = self._ready = self.workspace.audit.last_ready()
+        within = _EXPIRES_FILTER.match(needle)
+        for box in self.workspace.boxes:
+            if within is not None:
+                expiry = expires_on(ready.get(box.name))
+                if expiry is None or (expiry - _today()).days > int(within.group(1)):
+                    continue
+            else:
+                haystack = f"{box.name} {box.customer} {box.host}".lower()
+                if needle and needle not in haystack:
+                    continue
+            table.add_row(
+                *self._cells(box.name, last.get(box.name), ready.get(box.name)), key=box.name
+            )
         if current is not None:
             try:
                 table.move_cursor(row=table.get_row_index(current))
@@ -115,8 +143,10 @@ class BoxListScreen(Screen[None]):
                 pass
         self.refresh_queue()
 
-    def _cells(self, name: str, last: AuditRecord | None) -> list[Text]:
-        box = self.claw.box(name)
+    def _cells(
+        self, name: str, last: AuditRecord | None, ready: AuditRecord | None = None
+    ) -> list[Text]:
+        box = self.workspace.box(name)
         mark = Text("●", style="bold $accent") if name in self.selected else Text(" ")
         return [
             mark,
@@ -125,31 +155,28 @@ class BoxListScreen(Screen[None]):
             Text(box.host),
             self._status(name),
             self._last(last),
+            _expires(ready),
         ]
 
     def _status(self, name: str) -> Text:
-        claw = self.claw
-        onboarding = claw.onboardings.get(name)
+        workspace = self.workspace
+        onboarding = workspace.fleet.get(name)
         parts: list[Text] = []
         if onboarding is not None:
             label = onboarding.state_label
-            phase = onboarding.runner.flow.phase
             style = {
                 Phase.VERIFIED: "bold green",
+                Phase.NOT_IN_USE: "bold yellow",
                 Phase.FAILED: "bold red",
                 Phase.WAITING_CODE: "bold yellow",
-            }.get(phase, "cyan")
+            }.get(onboarding.flow.phase, "cyan")
             parts.append(Text(label, style=style))
-        session = claw.sessions.get(name)
-        if session is not None:
-            parts.append(
-                Text(
-                    "shell" if session.state == "connected" else f"shell {session.state}",
-                    style="dim",
-                )
-            )
-        if name in self.checks:
-            parts.append(Text(self.checks[name], style="dim"))
+        shell = workspace.shell_state(name)
+        if shell is not None:
+            parts.append(Text("shell" if shell == "connected" else f"shell {shell}", style="dim"))
+        check = workspace.check_label(name)
+        if check is not None:
+            parts.append(Text(check, style="dim"))
         if not parts:
             return Text("—", style="dim")
         return Text("  ").join(parts)
@@ -159,6 +186,10 @@ class BoxListScreen(Screen[None]):
         if last is None:
             return Text("never onboarded", style="dim")
         when = last.time[:16].replace("T", " ")
+        if last.step == "ready":
+            return Text(f"ready {when}", style="green")
+        if last.step == "not in use":
+            return Text(f"stored, not in use {when}", style="yellow")
         if last.step == "verified" and last.outcome == "ok":
             return Text(f"verified {when}", style="green")
         return Text(f"failed at {last.step} {when}", style="red")
@@ -168,20 +199,29 @@ class BoxListScreen(Screen[None]):
         if name not in table.rows:
             self.refresh_queue()
             return
-        last = self.claw.audit.last_results().get(name)
+        last = self.workspace.audit.last_results().get(name)
+        onboarding = self.workspace.fleet.get(name)
+        if onboarding is not None and onboarding.flow.phase == Phase.VERIFIED:
+            self._ready = self.workspace.audit.last_ready()
+        ready = self._ready.get(name)
         for key, value in zip(
-            ("mark", "name", "customer", "host", "status", "last"),
-            self._cells(name, last),
+            ("mark", "name", "customer", "host", "status", "last", "expires"),
+            self._cells(name, last, ready),
             strict=True,
         ):
             table.update_cell(name, key, value)
         self.refresh_queue()
 
     def refresh_queue(self) -> None:
+        fleet = self.workspace.fleet
         lines: list[Text] = []
-        for name, onboarding in self.claw.onboardings.items():
-            phase = onboarding.runner.flow.phase
-            if phase == Phase.WAITING_CODE:
+        if fleet.onboardings:
+            lines.append(Text(str(fleet.counts()), style="bold"))
+        for name, onboarding in fleet.onboardings.items():
+            phase = onboarding.flow.phase
+            if onboarding.queued:
+                lines.append(Text(f"· {name}: waiting its turn", style="dim"))
+            elif phase == Phase.WAITING_CODE:
                 age = onboarding.link_age or 0
                 lines.append(
                     Text(f"● {name}: link ready ({_age(age)}), waiting for code", style="yellow")
@@ -189,7 +229,9 @@ class BoxListScreen(Screen[None]):
             elif phase == Phase.FAILED or onboarding.error:
                 lines.append(Text(f"✗ {name}: needs attention", style="red"))
             elif phase == Phase.VERIFIED:
-                lines.append(Text(f"✓ {name}: verified", style="green"))
+                lines.append(Text(f"✓ {name}: ready", style="green"))
+            elif phase == Phase.NOT_IN_USE:
+                lines.append(Text(f"■ {name}: stored, not in use", style="yellow"))
             elif phase != Phase.IDLE:
                 lines.append(Text(f"… {name}: {onboarding.state_label}", style="cyan"))
         queue = self.query_one("#queue", Static)
@@ -208,7 +250,7 @@ class BoxListScreen(Screen[None]):
     def targets(self) -> list[str]:
         """The selected boxes, else the highlighted one."""
         if self.selected:
-            return [box.name for box in self.claw.boxes if box.name in self.selected]
+            return [box.name for box in self.workspace.boxes if box.name in self.selected]
         name = self.highlighted
         return [name] if name else []
 
@@ -248,12 +290,12 @@ class BoxListScreen(Screen[None]):
     def action_open_shell(self) -> None:
         name = self.highlighted
         if name:
-            self.claw.open_session(name)
+            self.post_message(OpenShell(name))
 
     def action_onboard(self) -> None:
         names = self.targets()
         if names:
-            self.claw.start_onboarding(names)
+            self.post_message(StartOnboarding(tuple(names)))
             self.selected.clear()
             self.refill()
 
@@ -274,23 +316,12 @@ class BoxListScreen(Screen[None]):
         self.refill()
 
     def action_check(self) -> None:
-        from .checks import CheckScreen
-
         names = self.targets()
         if names:
-            self.app.push_screen(CheckScreen([self.claw.box(name) for name in names], self))
+            self.app.push_screen(CheckScreen([self.workspace.box(name) for name in names]))
 
     def action_copy_links(self) -> None:
-        from .links import LinksScreen
-
-        rows = []
-        for box in self.claw.boxes:
-            onboarding = self.claw.onboardings.get(box.name)
-            if onboarding is None:
-                continue
-            flow = onboarding.runner.flow
-            if flow.phase == Phase.WAITING_CODE and flow.url is not None:
-                rows.append((box.name, box.customer, flow.url.url))
+        rows = [(row.box, row.customer, row.url) for row in self.workspace.fleet.ready_links()]
         if not rows:
             self.notify("No sign-in link is ready yet.", severity="warning")
             return
@@ -300,16 +331,32 @@ class BoxListScreen(Screen[None]):
         self.query_one("#batch-code", Input).focus()
 
     def action_next_box(self) -> None:
-        self.claw.cycle_screens(1)
+        self.post_message(CycleBoxes(1))
 
     @on(Input.Submitted, "#batch-code")
     def _batch_code(self, event: Input.Submitted) -> None:
-        message = self.claw.route_code(event.value)
-        sent = message.startswith("Sent to")
+        routed = self.workspace.fleet.route_code(event.value)
+        sent = routed.box is not None
         if sent:
             event.input.value = ""
         label = self.query_one("#batch-code-message", Static)
-        label.update(Text(message, style="green" if sent else "red"))
+        label.update(Text(routed.message, style="green" if sent else "red"))
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+def _expires(ready: AuditRecord | None) -> Text:
+    """The expiry of the box's token from its last ready result; yellow within 30 days."""
+    expiry = expires_on(ready)
+    if expiry is None:
+        return Text("—", style="dim")
+    days = (expiry - _today()).days
+    if days < 0:
+        return Text(f"{expiry} (expired)", style="bold red")
+    style = "yellow" if days <= EXPIRY_WARNING_DAYS else ""
+    return Text(f"{expiry} ({days} d)", style=style)
 
 
 def _age(seconds: float) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.console import Group
 from rich.table import Table
@@ -16,9 +16,7 @@ from textual.widgets import Static
 
 from ...checks import BoxReport, Status, check_box
 from ...inventory import Box
-
-if TYPE_CHECKING:
-    from .boxes import BoxListScreen
+from ..messages import Checked
 
 _MARKS = {
     Status.OK: ("✓", "green"),
@@ -33,10 +31,9 @@ class CheckScreen(ModalScreen[None]):
         Binding("escape", "dismiss", "Close", id="checks.close"),
     ]
 
-    def __init__(self, boxes: list[Box], box_list: BoxListScreen | None = None) -> None:
+    def __init__(self, boxes: list[Box]) -> None:
         super().__init__()
         self.boxes = boxes
-        self.box_list = box_list
         self.reports: dict[str, BoxReport] = {}
 
     def compose(self) -> ComposeResult:
@@ -59,9 +56,7 @@ class CheckScreen(ModalScreen[None]):
     async def run_check(self, box: Box) -> None:
         report = await check_box(box)
         self.reports[box.name] = report
-        if self.box_list is not None:
-            self.box_list.checks[box.name] = f"check: {report.status.value}"
-            self.box_list.update_box(box.name)
+        self.post_message(Checked(box.name, report.status.value))
         self._show_reports()
 
     def _show_reports(self) -> None:

@@ -26,14 +26,21 @@ class HostKeyScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         error = self.error
+        # A jump host's key is asked about on its own: its owner is the one to check with.
+        what = (
+            f"The jump host {error.jump_host} on the way to {error.box}"
+            if error.jump_host
+            else (error.box or error.host)
+        )
+        where = "the jump host" if error.jump_host else "the box"
         with Vertical(id="dialog"):
             yield Static(Text("Unknown host key", style="bold yellow"), classes="dialog-title")
             yield Static(
                 Text.assemble(
-                    f"{error.box or error.host} ({error.host}:{error.port}) is not in "
+                    f"{what} ({error.host}:{error.port}) is not in "
                     f"{error.known_hosts}.\n\nIts {error.key_type} key fingerprint is\n\n",
                     (f"  {error.fingerprint}\n\n", "bold"),
-                    "Check it with the box's owner (on the box: ssh-keygen -lf "
+                    f"Check it with {where}'s owner (on {where}: ssh-keygen -lf "
                     "/etc/ssh/ssh_host_ed25519_key.pub) before trusting it. Trusting adds it to "
                     "known_hosts, as ssh would.",
                 )

@@ -9,7 +9,7 @@ so that the screen's own keys (back, next box, reconnect) work.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -21,10 +21,9 @@ from textual.widgets import Footer, Header, Static
 from ...errors import ClawError, HostKeyUnknownError
 from ...inventory import Box
 from ...ssh import Disconnected, Exited, Output, PtyProcess, SshConnection, connect
+from ..messages import BoxChanged, CloseShell, CycleBoxes, ShowBoxes, StartOnboarding
 from ..widgets.terminal_view import TerminalView
-
-if TYPE_CHECKING:
-    from ..app import ClawApp
+from .hostkey import HostKeyScreen
 
 
 class SessionScreen(Screen[None]):
@@ -45,10 +44,6 @@ class SessionScreen(Screen[None]):
         self.connection: SshConnection | None = None
         self.process: PtyProcess | None = None
         self.accepted_fingerprint: str | None = None
-
-    @property
-    def claw(self) -> ClawApp:
-        return cast("ClawApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -99,8 +94,6 @@ class SessionScreen(Screen[None]):
         await self._close_connection()
 
     def _ask_host_key(self, error: HostKeyUnknownError) -> None:
-        from .hostkey import HostKeyScreen
-
         def answer(accepted: bool | None) -> None:
             if accepted:
                 self.accepted_fingerprint = error.fingerprint
@@ -112,9 +105,7 @@ class SessionScreen(Screen[None]):
         self.state = state
         status = self.query_one("#session-status", Static)
         status.update(Text(message, style="bold red" if error else "dim"))
-        from ..onboarding import BoxStateChanged
-
-        self.app.post_message(BoxStateChanged(self.box.name))
+        self.post_message(BoxChanged(self.box.name))
 
     async def _close_connection(self) -> None:
         process, self.process = self.process, None
@@ -152,19 +143,19 @@ class SessionScreen(Screen[None]):
     # ---------------------------------------------------------------- actions
 
     def action_back(self) -> None:
-        self.claw.show_boxes()
+        self.post_message(ShowBoxes())
 
     def action_focus_pane(self) -> None:
         self.query_one(TerminalView).focus()
 
     def action_next_box(self) -> None:
-        self.claw.cycle_screens(1)
+        self.post_message(CycleBoxes(1))
 
     def action_previous_box(self) -> None:
-        self.claw.cycle_screens(-1)
+        self.post_message(CycleBoxes(-1))
 
     def action_onboard(self) -> None:
-        self.claw.start_onboarding([self.box.name])
+        self.post_message(StartOnboarding((self.box.name,)))
 
     async def action_reconnect(self) -> None:
         await self.disconnect()
@@ -176,4 +167,4 @@ class SessionScreen(Screen[None]):
 
     async def action_close(self) -> None:
         await self.disconnect()
-        self.claw.close_session(self.box.name)
+        self.post_message(CloseShell(self.box.name))
