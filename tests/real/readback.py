@@ -4,8 +4,8 @@ The onboarding's own verification runs `openclaw models status` through clawtui;
 trusted it would check clawtui with clawtui. Here the answer comes from elsewhere: OpenSSH's own
 `ssh` client runs OpenClaw's commands on the box, and the box's files are read directly (the
 tests run as root): `~/.openclaw/openclaw.json` for the profile, and OpenClaw's SQLite state for
-the token itself. Steps added after the paste (an expiry, the default model) can be checked by
-extending `OpenClawState`; the assertions then keep holding whatever clawtui's step list is.
+the token itself. What the steps after the paste change (the default model, the expiry) is read
+the same way (`assert_in_use_for_a_year`): the assertions hold whatever clawtui's step list is.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,8 +74,12 @@ def openssh(box: SshdBox, command: str, *, stdin: bytes = b"") -> SshResult:
 class OpenClawState:
     """OpenClaw's own account of the anthropic:manual profile on a box."""
 
-    #: `openclaw models status`: the `sk-ant-o...<last 8>` label, None when not shown.
+    #: `openclaw models status --json`: the `sk-ant-o...<last 8>` label, None when not shown.
     status_label: str | None
+    #: ... its `defaultModel` (a fresh OpenClaw 2026.9.6 has `openai/gpt-6-astra`).
+    default_model: str | None
+    #: ... the profile's `expiresAt` (ms since the epoch), None without `--expires-in`.
+    expires_at_ms: int | None
     #: `~/.openclaw/openclaw.json`: auth.profiles["anthropic:manual"], None when absent.
     config_profile: dict[str, Any] | None
     #: The token OpenClaw keeps in its SQLite state (never printed: see `token_fingerprint`).
@@ -90,16 +95,35 @@ class OpenClawState:
     def __repr__(self) -> str:  # the token never shows in an assertion message
         return (
             f"OpenClawState(status_label={self.status_label!r}, "
-            f"config_profile={self.config_profile!r}, token_fingerprint="
-            f"{self.token_fingerprint!r})"
+            f"default_model={self.default_model!r}, expires_at_ms={self.expires_at_ms!r}, "
+            f"config_profile={self.config_profile!r}, "
+            f"token_fingerprint={self.token_fingerprint!r})"
         )
 
 
 def read_openclaw_state(box: SshdBox) -> OpenClawState:
-    status = openssh(box, "openclaw models status")
-    label = _LABEL.search(status.stdout)
+    status = openssh(box, "openclaw models status --json")
+    assert status.exit_status == 0, status
+    document = json.loads(status.stdout)
+    auth = document.get("auth", {})
+    labels = [
+        label
+        for provider in auth.get("providers", [])
+        for label in provider.get("profiles", {}).get("labels", [])
+    ]
+    label = next((m.group(1) for m in map(_LABEL.search, labels) if m), None)
+    expiry = next(
+        (
+            profile.get("expiresAt")
+            for profile in auth.get("oauth", {}).get("profiles", [])
+            if profile.get("profileId") == PROFILE
+        ),
+        None,
+    )
     return OpenClawState(
-        status_label=label.group(1) if label else None,
+        status_label=label,
+        default_model=document.get("defaultModel"),
+        expires_at_ms=expiry if isinstance(expiry, int) else None,
         config_profile=_config_profile(box.home / ".openclaw" / "openclaw.json"),
         stored_token=_stored_token(box.home / ".openclaw" / "state" / "openclaw.sqlite"),
     )
@@ -176,3 +200,12 @@ def assert_openclaw_holds(box: SshdBox, *, fingerprint: str, length: int) -> Ope
     assert len(state.stored_token) == length, (len(state.stored_token), state)
     assert state.status_label == f"sk-ant-o...{state.stored_token[-8:]}", state
     return state
+
+
+def assert_in_use_for_a_year(state: OpenClawState, model: str) -> None:
+    """The steps after the paste took: Anthropic's model is the default, and the token carries
+    its one-year expiry (`--expires-in 365d`)."""
+    assert state.default_model == model, state
+    assert state.expires_at_ms is not None, state
+    days = (state.expires_at_ms / 1000 - time.time()) / 86400
+    assert 364 < days <= 365, (days, state)

@@ -32,6 +32,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import asyncssh
 
@@ -385,7 +386,7 @@ class SshdBox:
 
     # ------------------------------------------------------------------------- the box
 
-    def box(self, **fields: str) -> Box:
+    def box(self, **fields: Any) -> Box:
         """The inventory's record of this box. The ONE place tests build their Box: inventory
         fields a test box needs (commands, a sign-in origin for tests) are added here."""
         return Box(
@@ -399,14 +400,20 @@ class SshdBox:
             **fields,
         )
 
-    def write_inventory(self, path: Path, **fields: str) -> Path:
-        """`box(**fields)` as an inventory file (every field of the Box, so a field added to
-        `box()` reaches the file too)."""
+    def write_inventory(self, path: Path, **fields: Any) -> Path:
+        """`box(**fields)` as an inventory file: every field of the Box that is not at its
+        default, so a field added in `box()` reaches the file too."""
         box = self.box(**fields)
         lines = ["[[box]]"]
         for item in dataclasses.fields(box):
             value = getattr(box, item.name)
-            if value is None:
+            if item.default is not dataclasses.MISSING:
+                default = item.default
+            elif item.default_factory is not dataclasses.MISSING:
+                default = item.default_factory()
+            else:
+                default = dataclasses.MISSING  # a required field
+            if value == default:
                 continue
             value = str(value) if isinstance(value, Path) else value
             lines.append(f"{item.name} = {json.dumps(value)}")

@@ -24,11 +24,17 @@ from clawtui.oauth import state_of
 from clawtui.runner import Runner, RunnerListener
 from clawtui.sim.signin import code_for_state
 from clawtui.vault import Vault
-from tests.real.readback import assert_openclaw_holds, read_openclaw_state
+from tests.real.readback import (
+    assert_in_use_for_a_year,
+    assert_openclaw_holds,
+    read_openclaw_state,
+)
 from tests.real.sshd import SIM_TOKEN_LENGTH, SshdBox
 
 pytestmark = [pytest.mark.real, pytest.mark.slow]
 
+#: What the operator switches OpenClaw's default model to (a fresh OpenClaw has OpenAI's).
+MODEL = "anthropic/claude-sonnet-4-6"
 #: Waits for the real OpenClaw (2-11 s a command, more on a loaded machine).
 REAL_TIMEOUTS = f.Timeouts(connect=60, url=60, prompt=120, submit=120, verify=120, echo=5)
 
@@ -54,7 +60,8 @@ async def test_headless_onboard_stores_the_token_in_real_openclaw(
 ) -> None:
     secret = secrets.token_urlsafe(24)
     openclaw_box.configure_sim_claude(secret)
-    assert read_openclaw_state(openclaw_box).stored_token is None  # a fresh box
+    fresh = read_openclaw_state(openclaw_box)
+    assert fresh.stored_token is None and fresh.default_model != MODEL
     inventory = openclaw_box.write_inventory(tmp_path / "config" / "boxes.toml")
     env = dict(os.environ)
     env.update(
@@ -71,6 +78,8 @@ async def test_headless_onboard_stores_the_token_in_real_openclaw(
         openclaw_box.name,
         "--inventory",
         str(inventory),
+        "--default-model",
+        MODEL,
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
@@ -97,7 +106,7 @@ async def test_headless_onboard_stores_the_token_in_real_openclaw(
             await process.wait()
     output = "\n".join(lines)
     assert status == 0, output
-    verified = [line for line in lines if line.startswith("Verified: anthropic:manual on ")]
+    verified = [line for line in lines if line.startswith("Ready: anthropic:manual on ")]
     assert verified, output
 
     fingerprints = audit_fingerprints(tmp_path / "state" / "audit.jsonl", "token captured")
@@ -107,6 +116,7 @@ async def test_headless_onboard_stores_the_token_in_real_openclaw(
     )
     assert state.stored_token is not None
     assert verified[0].endswith(f"(token …{state.stored_token[-4:]})"), output
+    assert_in_use_for_a_year(state, MODEL)
     # The token never reached the command's output, and the vault let it go once verified.
     assert state.stored_token not in output
     assert not list((tmp_path / "state").glob("vault/*")), "the vault still holds the token"
@@ -161,7 +171,7 @@ async def test_runner_pastes_again_after_real_openclaw_says_required(
     customer = Customer(secret)
     vault = Vault(tmp_path / "vault")
     runner = LosesFirstPaste(
-        openclaw_box.box(),
+        openclaw_box.box(default_model=MODEL),
         vault=vault,
         audit=AuditLog(tmp_path / "audit.jsonl", operator="real-test"),
         listener=customer,
@@ -182,5 +192,8 @@ async def test_runner_pastes_again_after_real_openclaw_says_required(
 
     token = runner.flow.token
     assert token is not None
-    assert_openclaw_holds(openclaw_box, fingerprint=token.fingerprint, length=SIM_TOKEN_LENGTH)
+    state = assert_openclaw_holds(
+        openclaw_box, fingerprint=token.fingerprint, length=SIM_TOKEN_LENGTH
+    )
+    assert_in_use_for_a_year(state, MODEL)
     assert vault.load(openclaw_box.name) is None, "the vault still holds a verified token"
