@@ -1154,7 +1154,10 @@ class Flow:
                 "OpenClaw wants at least 90). Restart setup-token for a new token, or install "
                 "an OpenClaw that accepts it, then resume."
             ),
-        }[validation]
+        }.get(
+            validation,  # Validation.OTHER: words this clawtui does not know; show OpenClaw's
+            f"OpenClaw refused the token: {status.validation_message or 'no reason given'}.",
+        )
         recoveries = (
             (Recovery.RESTART, Recovery.RESUME)
             if validation == Validation.TOO_SHORT
