@@ -22,8 +22,7 @@ from clawtui.sim.boxes import DEMO_BOXES, SimBox
 from clawtui.sim.config import CONFIG_NAME, SCENARIOS, SimConfig
 from clawtui.sim.server import SimServer
 from clawtui.ssh import Disconnected, Exited, Output, connect
-
-from .conftest import TEST_TIME_SCALE, process_alive, wait_for
+from tests.conftest import TEST_TIME_SCALE, process_alive, wait_for
 
 
 def test_every_failure_scenario_has_a_demo_box_and_both_generations_work() -> None:

@@ -27,15 +27,15 @@ from clawtui.sim.server import SimServer
 from clawtui.vault import Vault, VaultError
 from tests.conftest import TEST_TIME_SCALE
 from tests.customer import code_from_page
-from tests.replay import load
-from tests.test_flow import Driver, recorded_token
-from tests.test_onboard_e2e import (  # the autouse fixture ends any `clawtui onboard` left
+from tests.e2e.test_onboard_e2e import (  # the autouse fixture ends any `clawtui onboard` left
     Customer,
     _no_process_left,  # noqa: F401
     audit_lines,
     next_url,
     start_onboard,
 )
+from tests.replay import load
+from tests.unit.test_flow import Driver, recorded_token
 
 RECORDING = "claude-setup-token-80x24-FAKESERVER-200"
 PASTE_COMMAND = Box(name="x", host="h").paste_command

@@ -38,7 +38,7 @@ from clawtui.sim.openclaw import input_lines
 from clawtui.sim.signin import SignInPage
 from tests import conftest, replay
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parent.parent.parent
 SCALE = 0.02
 TIMEOUT = 15.0
 TOKEN_RE = re.compile(r"sk-ant-oat01-[A-Za-z0-9_-]+")

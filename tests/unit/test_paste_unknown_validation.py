@@ -13,7 +13,7 @@ import dataclasses
 from clawtui import flow as f
 from clawtui.secret import Token
 from tests.replay import load
-from tests.test_flow import Driver
+from tests.unit.test_flow import Driver
 
 RECORDED = b"Expected token starting with sk-ant-oat01-"
 #: Same length, so that the recorded cursor moves still land where they did.

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from clawtui.tui.keymap import binding_rows
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parent.parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 TEST_COMMAND = "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && .venv/bin/pytest"
 DEMO_COMMAND = "python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/clawtui demo"

@@ -14,7 +14,7 @@ import pytest
 
 import clawtui
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parent.parent.parent
 BIN = Path(sys.executable).parent
 CHECKED = ["clawtui", "tests", "benchmarks"]
 #: Not the core: the TUI, the simulator and the command line may import anything.

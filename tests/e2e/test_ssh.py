@@ -44,8 +44,7 @@ from clawtui.ssh import (
     command_not_found,
     connect,
 )
-
-from .conftest import TEST_TIME_SCALE, process_alive, wait_for
+from tests.conftest import TEST_TIME_SCALE, process_alive, wait_for
 
 # Output of a flood the box wrote and the consumer has not taken yet may be in the client (up
 # to about twice the channel's window), on the way, or in the box's terminal and SSH buffers.

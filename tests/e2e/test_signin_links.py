@@ -40,7 +40,7 @@ from clawtui.terminal import TerminalModel
 from tests.conftest import TEST_TIME_SCALE
 from tests.customer import code_from_page
 from tests.replay import Transcript, all_transcripts
-from tests.test_parsers_transcripts import replay, whole_urls
+from tests.unit.test_parsers_transcripts import replay, whole_urls
 
 EVIL = "claude.ai.evil.example"
 LEAD_IN = "Browser didn't open? Use the URL below to sign in (c to copy)"

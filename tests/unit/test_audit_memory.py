@@ -16,7 +16,7 @@ import pytest
 
 from clawtui.audit import AuditLog
 from clawtui.tui.app import ClawApp
-from tests.test_app import table_names
+from tests.tui.test_app import table_names
 
 LINES = 5000
 

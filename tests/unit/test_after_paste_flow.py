@@ -19,7 +19,7 @@ from clawtui.openclaw import PROPOSED_MODEL
 from clawtui.secret import Token
 from clawtui.terminal import TerminalModel
 from tests.replay import load
-from tests.test_flow import BOX, Driver, happy_claude
+from tests.unit.test_flow import BOX, Driver, happy_claude
 
 EXPIRES_AT = 1_830_000_000_000  # 2027-12-28 UTC
 

@@ -27,7 +27,7 @@ from clawtui.openclaw import (
 from clawtui.redact import find_secret_spans, redact
 from clawtui.snapshot import ScreenText
 from clawtui.terminal import TerminalModel
-from tests.test_oauth import new_token
+from tests.unit.test_oauth import new_token
 
 FUZZ = settings(
     max_examples=int(os.environ.get("CLAWTUI_FUZZ_EXAMPLES", "60")),

@@ -35,7 +35,7 @@ from clawtui.tui.screens.session import SessionScreen
 from clawtui.tui.widgets.terminal_view import TerminalView
 from clawtui.vault import Vault
 from tests.conftest import TEST_TIME_SCALE, wait_for
-from tests.test_oauth import new_token
+from tests.unit.test_oauth import new_token
 
 DIGITS = b"9" * 5000
 
@@ -294,7 +294,7 @@ async def test_a_failing_pane_fails_the_flow_at_once(
 async def test_a_shell_pane_that_fails_says_display_error_and_reconnects(
     broken_draw: str,
 ) -> None:
-    from tests.test_app import pane_lines
+    from tests.tui.test_app import pane_lines
 
     app = DemoApp(time_scale=TEST_TIME_SCALE)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -317,7 +317,7 @@ async def test_a_shell_pane_that_fails_says_display_error_and_reconnects(
 
 def test_a_display_error_fails_the_step_the_program_was_serving() -> None:
     from tests.replay import load
-    from tests.test_flow import Driver, happy_claude
+    from tests.unit.test_flow import Driver, happy_claude
 
     driver = Driver()
     driver.begin()
@@ -352,8 +352,8 @@ async def test_a_failing_pump_fails_the_flow_and_the_pane_says_so(tmp_path: Any)
 
 
 async def test_the_onboarding_pane_says_display_error(tmp_path: Any) -> None:
-    from tests.test_app import pane_lines
-    from tests.test_onboard_ui import ReplayApp, Replayer
+    from tests.tui.test_app import pane_lines
+    from tests.tui.test_onboard_ui import ReplayApp, Replayer
 
     app = ReplayApp(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -35,7 +35,7 @@ from clawtui.openclaw import (
 )
 from clawtui.sim.config import SimConfig
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parent.parent.parent
 
 
 def fake_token(length: int = 108) -> str:

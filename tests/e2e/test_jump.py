@@ -25,8 +25,7 @@ from clawtui.errors import (
 from clawtui.inventory import Box, load_inventory
 from clawtui.sim.server import SimServer
 from clawtui.ssh import Output, PtyProcess, connect
-
-from .conftest import wait_for
+from tests.conftest import wait_for
 
 pytestmark = pytest.mark.slow
 

@@ -21,7 +21,7 @@ from clawtui.sim.openclaw import default_model, gateway_state_path, stored_token
 from clawtui.sim.server import SimServer
 from tests.conftest import TEST_TIME_SCALE
 from tests.customer import code_from_page
-from tests.test_onboard_e2e import (  # noqa: F401  (pytest fixtures)
+from tests.e2e.test_onboard_e2e import (  # noqa: F401  (pytest fixtures)
     SWITCH,
     _no_process_left,
     audit_lines,
