@@ -1,6 +1,6 @@
 """The onboarding flow as a pure state machine: what the panes show in, what to do out.
 
-One `Flow` per box. It is fed events — what a pane's screen shows now (`Screen`), a program's
+One `Flow` per box. It is fed events — what a pane's screen shows now (`PaneScreen`), a program's
 exit, a dropped connection, the operator's code or chosen recovery, the result of a verification,
 the passing of time (`Tick`) — and answers with effects (`Connect`, `Start`, `Paste`, `Send`,
 `StoreToken`, `RunCommand`, `AskModel`, `Audit`, `UrlReady`, `Notify`, `Finished`, …). It
@@ -202,13 +202,13 @@ class PaneFailed:
 
 
 @dataclass(frozen=True)
-class Screen:
+class PaneScreen:
     pane: PaneName
     screen: ScreenText
 
 
 @dataclass(frozen=True)
-class Exited:
+class PaneExited:
     pane: PaneName
     status: int | None
     signal: str | None = None
@@ -292,8 +292,8 @@ Event = (
     | Connected
     | ConnectFailed
     | PaneFailed
-    | Screen
-    | Exited
+    | PaneScreen
+    | PaneExited
     | Dropped
     | CodeEntered
     | Act
@@ -608,12 +608,12 @@ class Flow:
                 self._on_connect_failed(error, now, out)
             case PaneFailed(pane=pane, error=error):
                 self._on_pane_failed(pane, error, now, out)
-            case Screen(pane=pane, screen=screen):
+            case PaneScreen(pane=pane, screen=screen):
                 if pane == SETUP:
                     self._on_setup_screen(screen, now, out)
                 else:
                     self._on_paste_screen(screen, now, out)
-            case Exited(pane=pane, status=status, signal=signal):
+            case PaneExited(pane=pane, status=status, signal=signal):
                 self._on_exit(pane, status, signal, now, out)
             case Dropped(reason=reason):
                 self._on_dropped(reason, now, out)

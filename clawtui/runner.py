@@ -192,7 +192,7 @@ class Runner:
                 model = self.models.get(item.pane)
                 if model is None:
                     continue
-                event: f.Event = f.Screen(item.pane, model.snapshot())
+                event: f.Event = f.PaneScreen(item.pane, model.snapshot())
             else:
                 event = item
             await self._handle(event)
@@ -365,7 +365,7 @@ class Runner:
                         await asyncio.sleep(0)
                 case Exited(status=status, signal=signal):
                     self._mark_changed(pane)
-                    self.post(f.Exited(pane, status, signal))
+                    self.post(f.PaneExited(pane, status, signal))
                 case Disconnected(reason=reason):
                     self._mark_changed(pane)
                     self.post(f.Dropped(reason))

@@ -206,7 +206,7 @@ def test_a_late_gateway_warning_on_the_paste_screen_still_counts() -> None:
         "Warning: Model auth changes were saved, but the local Gateway could not refresh "
         "them. Run `openclaw gateway restart` to apply the saved changes.\r\n".encode()
     )
-    driver.send(f.Screen("paste", model.snapshot()))
+    driver.send(f.PaneScreen("paste", model.snapshot()))
     assert driver.flow.after.gateway_warning
     driver.send(f.CommandResult("verify", 0, status_answer(token, PROPOSED_MODEL)))
     assert driver.effects[-1] == f.RunCommand("gateway-restart", "openclaw gateway restart")
