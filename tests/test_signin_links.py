@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from clawtui import flow as f
+from clawtui.audit_steps import AuditStep
 from clawtui.errors import InventoryError
 from clawtui.inventory import Box, find_box, load_inventory, parse_inventory
 from clawtui.oauth import (
@@ -276,7 +277,7 @@ def test_the_flow_warns_once_and_waits_for_the_real_link() -> None:
     evil = sign_in_block(sign_in_url(f"https://{EVIL}"), target=sign_in_url(f"https://{EVIL}"))
     out = flow.handle(f.PaneScreen("setup", screen_of(evil)), 1.0)
     assert warning_for(EVIL) in out
-    assert f.Audit("sign-in link refused", "not anthropic", EVIL) in out
+    assert f.Audit(AuditStep.LINK_REFUSED, "not anthropic", EVIL) in out
     assert not [e for e in out if isinstance(e, f.UrlReady)]
     assert flow.phase == f.Phase.STARTING and flow.url is None
     # Told once, not on every chunk.
