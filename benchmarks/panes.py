@@ -75,7 +75,7 @@ class _ShellApp(App[None]):
                 for index in range(self.pane_count):
                     yield _Pane(id=f"pane-{index}")
 
-    def on_terminal_view_input(self, message: TerminalView.Input) -> None:
+    def on_terminal_view_typed(self, message: TerminalView.Typed) -> None:
         process = self.processes.get(message.terminal) if message.terminal else None
         if process is not None:
             process.write(message.data)

@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from .audit_steps import FAILED, FINAL_STEPS, AuditStep
 from .paths import state_dir
 from .redact import redact
 
@@ -142,7 +143,7 @@ class AuditLog:
     def _add(self, entry: AuditRecord) -> None:
         assert self._cache is not None
         self._cache.append(entry)
-        if entry.step in FINAL_STEPS or entry.outcome == "failed":
+        if entry.step in FINAL_STEPS or entry.outcome == FAILED:
             self._last[entry.box] = entry
 
     def _refresh(self) -> None:
@@ -179,11 +180,8 @@ class AuditLog:
 
     def last_ready(self) -> dict[str, AuditRecord]:
         """The latest `ready` record of every box: when its token expires (`expires_on`)."""
-        return {entry.box: entry for entry in self.records() if entry.step == "ready"}
+        return {entry.box: entry for entry in self.records() if entry.step == AuditStep.READY}
 
-
-#: Steps that end an onboarding: "verified" is what clawtui wrote before issue 7.
-FINAL_STEPS = ("ready", "not in use", "verified", "failed")
 
 _EXPIRES = re.compile(r"\bexpires (\d{4}-\d{2}-\d{2})\b")
 

@@ -64,7 +64,7 @@ class _Cells(dict[str, Char]):
 class FastScreen(pyte.Screen):
     """`pyte.Screen` with a one-step draw for ASCII runs and planned SGR; same screens as pyte.
 
-    Subclasses may hook `_autowrapped(row)`, called with the row a run of text wrapped out
+    Subclasses may hook `autowrapped(row)`, called with the row a run of text wrapped out
     of, right before the cursor moves to the next row.
     """
 
@@ -77,19 +77,19 @@ class FastScreen(pyte.Screen):
         self._cells_last: _Cells | None = None
         # (attributes before, SGR parameters as text) → attributes after; one per DECSCNM.
         self._sgr_texts: tuple[dict[tuple[Char, str], Char], ...] = ({}, {})
-        self._last_char = " "  # the last character drawn (REP repeats it)
+        self.last_char = " "  # the last character drawn (REP repeats it)
         super().__init__(columns, lines)
 
     # ----------------------------------------------------------------------------- drawing
 
     def draw(self, data: str) -> None:
-        if self.fast and self._draws_fast(data):
-            self._draw_ascii(data)
+        if self.fast and self.draws_fast(data):
+            self.draw_ascii(data)
         else:
             super().draw(data)
 
-    def _draws_fast(self, data: str) -> bool:
-        """Whether `data` is a run `_draw_ascii` draws exactly as pyte would."""
+    def draws_fast(self, data: str) -> bool:
+        """Whether `data` is a run `draw_ascii` draws exactly as pyte would."""
         return (
             data.isascii()
             and data.isprintable()
@@ -110,10 +110,10 @@ class FastScreen(pyte.Screen):
         self._cells_last = cells
         return cells
 
-    def _autowrapped(self, row: Any) -> None:
+    def autowrapped(self, row: Any) -> None:
         """The text ran on from `row` into the next row (a hook; nothing by default)."""
 
-    def _draw_ascii(self, data: str) -> None:
+    def draw_ascii(self, data: str) -> None:
         """Draw printable ASCII (every character one cell wide): whole row slices at a time.
 
         Same result as pyte's per-character loop, including the pending-wrap state at the
@@ -139,7 +139,7 @@ class FastScreen(pyte.Screen):
             if cursor.x >= columns:
                 if autowrap:
                     self.dirty.add(cursor.y)
-                    self._autowrapped(self.buffer.get(cursor.y))
+                    self.autowrapped(self.buffer.get(cursor.y))
                     self.carriage_return()
                     self.linefeed()
                 else:
@@ -201,7 +201,7 @@ class FastScreen(pyte.Screen):
                     cursor.x = x + length
                     self.dirty.add(cursor.y)
                 else:
-                    self._draw_ascii(run)
+                    self.draw_ascii(run)
                 last_run = run
                 continue
             before = cursor.attrs
@@ -216,4 +216,4 @@ class FastScreen(pyte.Screen):
             else:
                 cursor.attrs = after
         if last_run:
-            self._last_char = last_run[-1]
+            self.last_char = last_run[-1]

@@ -24,6 +24,7 @@ from enum import StrEnum
 
 from . import flow as f
 from .audit import AuditLog
+from .audit_steps import AuditStep
 from .errors import ClawError
 from .inventory import DEFAULT_MAX_PARALLEL, Box
 from .oauth import CodeError, normalize_code
@@ -202,7 +203,7 @@ class BoxOnboarding(RunnerListener):
                 self.attention = False
             case f.Finished():
                 self.attention = True
-            case f.Audit(step="code sent"):
+            case f.Audit(step=AuditStep.CODE_SENT):
                 self.attention = False
             case f.Notify(message=message, level=level):
                 self._note(level, message)

@@ -1,6 +1,6 @@
 """The onboarding flow as a pure state machine: what the panes show in, what to do out.
 
-One `Flow` per box. It is fed events — what a pane's screen shows now (`Screen`), a program's
+One `Flow` per box. It is fed events — what a pane's screen shows now (`PaneScreen`), a program's
 exit, a dropped connection, the operator's code or chosen recovery, the result of a verification,
 the passing of time (`Tick`) — and answers with effects (`Connect`, `Start`, `Paste`, `Send`,
 `StoreToken`, `RunCommand`, `AskModel`, `Audit`, `UrlReady`, `Notify`, `Finished`, …). It
@@ -34,6 +34,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Literal
 
+from .audit_steps import FAILED, AuditStep
 from .errors import (
     ClawError,
     CommandNotFoundError,
@@ -202,13 +203,13 @@ class PaneFailed:
 
 
 @dataclass(frozen=True)
-class Screen:
+class PaneScreen:
     pane: PaneName
     screen: ScreenText
 
 
 @dataclass(frozen=True)
-class Exited:
+class PaneExited:
     pane: PaneName
     status: int | None
     signal: str | None = None
@@ -292,8 +293,8 @@ Event = (
     | Connected
     | ConnectFailed
     | PaneFailed
-    | Screen
-    | Exited
+    | PaneScreen
+    | PaneExited
     | Dropped
     | CodeEntered
     | Act
@@ -384,7 +385,7 @@ class AskModel:
 
 @dataclass(frozen=True)
 class Audit:
-    step: str
+    step: AuditStep
     outcome: str
     reason: str | None = None
     token: Token | None = None  # the audit writer keeps only its fingerprint
@@ -608,12 +609,12 @@ class Flow:
                 self._on_connect_failed(error, now, out)
             case PaneFailed(pane=pane, error=error):
                 self._on_pane_failed(pane, error, now, out)
-            case Screen(pane=pane, screen=screen):
+            case PaneScreen(pane=pane, screen=screen):
                 if pane == SETUP:
                     self._on_setup_screen(screen, now, out)
                 else:
                     self._on_paste_screen(screen, now, out)
-            case Exited(pane=pane, status=status, signal=signal):
+            case PaneExited(pane=pane, status=status, signal=signal):
                 self._on_exit(pane, status, signal, now, out)
             case Dropped(reason=reason):
                 self._on_dropped(reason, now, out)
@@ -700,7 +701,7 @@ class Flow:
         self.failure = Failure(step, reason, tuple(dict.fromkeys(usable)), error)
         self._step(step, StepState.FAILED, now)
         self._enter(Phase.FAILED, now, None)
-        out.append(Audit(step.value, "failed", reason, token=self.token))
+        out.append(Audit(AuditStep(step.value), FAILED, reason, token=self.token))
         out.append(Finished(self.failure))
 
     # ---------------------------------------------------------------- start / connect
@@ -711,14 +712,16 @@ class Flow:
         self.steps = {s: StepRecord() for s in STEPS}
         self.after = AfterPaste()
         if self.renewal:
-            out.append(Audit("renew", "started"))
+            out.append(Audit(AuditStep.RENEW, "started"))
         if resume_token is not None:
             self.token = resume_token
             self.token_kept = True  # it comes from the vault
             self._after_connect = "paste"
             for step in (Step.START, Step.URL, Step.CODE, Step.TOKEN):
                 self._step(step, StepState.SKIPPED, now)
-            out.append(Audit("resume", "started", "token from the vault", token=resume_token))
+            out.append(
+                Audit(AuditStep.RESUME, "started", "token from the vault", token=resume_token)
+            )
         else:
             self._after_connect = "setup"
         self._connect(now, out)
@@ -736,7 +739,7 @@ class Flow:
             return
         self._connected = True
         self._step(Step.CONNECT, StepState.DONE, now)
-        out.append(Audit("connect", "ok"))
+        out.append(Audit(AuditStep.CONNECT, "ok"))
         if self._after_connect == "setup":
             self._start_setup(now, out)
         elif self._after_connect == "paste":
@@ -788,7 +791,7 @@ class Flow:
         self._step(Step.START, StepState.ACTIVE, now)
         self._enter(Phase.STARTING, now, self.timeouts.url)
         out.append(Start(SETUP, self.box.setup_token_command))
-        out.append(Audit("setup-token started", "ok"))
+        out.append(Audit(AuditStep.SETUP_STARTED, "ok"))
 
     def _on_setup_screen(self, screen: ScreenText, now: float, out: list[Effect]) -> None:
         if self.phase in (Phase.IDLE, Phase.CONNECTING, Phase.FAILED, Phase.VERIFIED):
@@ -807,7 +810,7 @@ class Flow:
             self._forget_headings(screen)
             out.append(
                 Audit(
-                    "token-like text ignored",
+                    AuditStep.TOKEN_IGNORED,
                     "ignored",
                     "an unreadable token block shown before any code was sent in this run",
                 )
@@ -887,7 +890,7 @@ class Flow:
                     "warning",
                 )
             )
-            out.append(Audit("sign-in link refused", "not anthropic", host))
+            out.append(Audit(AuditStep.LINK_REFUSED, "not anthropic", host))
 
     def _announce_url(self, url: SignInUrl, now: float, out: list[Effect]) -> None:
         if self.url is not None and url.url == self.url.url:
@@ -903,7 +906,7 @@ class Flow:
                     "warning",
                 )
             )
-        out.append(Audit("url ready", "new link" if changed else "ok"))
+        out.append(Audit(AuditStep.URL_READY, "new link" if changed else "ok"))
 
     def _on_code(self, text: str, now: float, out: list[Effect]) -> None:
         if self.phase not in (Phase.WAITING_CODE, Phase.RETRYING):
@@ -952,7 +955,7 @@ class Flow:
     def _send_code_enter(self, now: float, out: list[Effect]) -> None:
         self._enter(Phase.CODE_SENT, now, self.timeouts.exchange)
         out.append(Send(SETUP, _ENTER))
-        out.append(Audit("code sent", "ok", f"attempt {self._code_attempts}"))
+        out.append(Audit(AuditStep.CODE_SENT, "ok", f"attempt {self._code_attempts}"))
 
     def _check_code_answer(self, status: SetupTokenStatus, now: float, out: list[Effect]) -> None:
         error = status.error
@@ -964,7 +967,7 @@ class Flow:
         self._step(Step.CODE, StepState.ACTIVE, now)
         advice = _CODE_ADVICE.get(error.kind, _CODE_ADVICE[SetupTokenErrorKind.OTHER])
         reason = f"claude says: {error.message} {advice}"
-        out.append(Audit("code refused", error.kind.value, error.message))
+        out.append(Audit(AuditStep.CODE_REFUSED, error.kind.value, error.message))
         if self._code_attempts >= MAX_CODE_ATTEMPTS:
             self._fail(
                 Step.CODE,
@@ -1006,7 +1009,7 @@ class Flow:
         self._ignored_tokens.add(token.fingerprint)
         out.append(
             Audit(
-                "token-like text ignored",
+                AuditStep.TOKEN_IGNORED,
                 "ignored",
                 "shown before any code was sent in this run",
                 token=token,
@@ -1029,7 +1032,7 @@ class Flow:
         self._unkept_ok = False
         self._step(Step.CODE, StepState.DONE, now)
         self._step(Step.TOKEN, StepState.ACTIVE, now)
-        out.append(Audit("token captured", "ok", token=token))
+        out.append(Audit(AuditStep.TOKEN_CAPTURED, "ok", token=token))
         for warning in warnings:
             self.warnings.append(warning)
             out.append(Notify(warning, "warning"))
@@ -1043,7 +1046,7 @@ class Flow:
             return
         self.token_kept = True
         self._step(Step.TOKEN, StepState.DONE, now)
-        out.append(Audit("token stored", "ok", "in the vault", token=self.token))
+        out.append(Audit(AuditStep.TOKEN_STORED, "ok", "in the vault", token=self.token))
         self._start_paste(now, out)
 
     def _on_store_failed(self, error: ClawError, now: float, out: list[Effect]) -> None:
@@ -1091,7 +1094,7 @@ class Flow:
                 if status.prompt_ready and status.validation is None:
                     self._step(Step.PROMPT, StepState.DONE, now)
                     self._step(Step.PASTE, StepState.ACTIVE, now)
-                    out.append(Audit("paste prompt", "ok"))
+                    out.append(Audit(AuditStep.PASTE_PROMPT, "ok"))
                     self._paste_token(now, out)
             case Phase.TOKEN_PASTED if status.success or status.cancelled:
                 self._check_paste_answer(status, now, out)
@@ -1115,7 +1118,7 @@ class Flow:
         assert self.token is not None
         if status.success:
             self._step(Step.PASTE, StepState.DONE, now)
-            out.append(Audit("token pasted", "ok", status.profile, token=self.token))
+            out.append(Audit(AuditStep.TOKEN_PASTED, "ok", status.profile, token=self.token))
             self._running.discard(PASTE)
             self._start_verify(now, out)
             return
@@ -1138,7 +1141,7 @@ class Flow:
             out.append(
                 Notify("OpenClaw got an empty input ('Required'); pasting again.", "warning")
             )
-            out.append(Audit("token pasted", "required", "pasting again"))
+            out.append(Audit(AuditStep.TOKEN_PASTED, "required", "pasting again"))
             self._paste_token(now, out)
             return
         out.append(Send(PASTE, _CTRL_C))  # leave OpenClaw's prompt cleanly
@@ -1257,7 +1260,7 @@ class Flow:
             expiry = expiry_date(self.after.expires_at_ms) or "no expiry recorded"
             out.append(
                 Audit(
-                    "token stored",
+                    AuditStep.TOKEN_STORED,
                     "ok",
                     f"anthropic:manual; default {status.default_model or 'unknown'}; "
                     f"expires {expiry}",
@@ -1313,7 +1316,7 @@ class Flow:
         self._step(Step.MODEL, StepState.ACTIVE, now)
         if is_anthropic_model(current):
             self._step(Step.MODEL, StepState.DONE, now)
-            out.append(Audit("default model", "ok", current))
+            out.append(Audit(AuditStep.DEFAULT_MODEL, "ok", current))
             self._gateway_step(now, out)
             return
         if self.box.default_model:
@@ -1335,7 +1338,7 @@ class Flow:
         for step in (Step.GATEWAY, Step.CHECK, Step.VERIFIED):
             self._step(step, StepState.SKIPPED, now)
         self._enter(Phase.NOT_IN_USE, now, None)
-        out.append(Audit("not in use", "kept", f"default {current}", token=self.token))
+        out.append(Audit(AuditStep.NOT_IN_USE, "kept", f"default {current}", token=self.token))
         out.append(Finished(None, not_in_use=True))
 
     def _on_model_set(
@@ -1354,7 +1357,7 @@ class Flow:
             return
         self.after.default_model = model
         self._step(Step.MODEL, StepState.DONE, now)
-        out.append(Audit("default model", "switched", model))
+        out.append(Audit(AuditStep.DEFAULT_MODEL, "switched", model))
         self._gateway_step(now, out)
 
     def _gateway_step(self, now: float, out: list[Effect]) -> None:
@@ -1372,7 +1375,7 @@ class Flow:
             )
             self.warnings.append(note)
             out.append(Notify(note, "warning"))
-            out.append(Audit("gateway", "skipped", "restart turned off"))
+            out.append(Audit(AuditStep.GATEWAY, "skipped", "restart turned off"))
             self._check_step(now, out)
             return
         self._step(Step.GATEWAY, StepState.ACTIVE, now)
@@ -1401,7 +1404,7 @@ class Flow:
         if state == GatewayState.RUNNING and self.after.restart_exit in (0, None):
             self.after.gateway = "restarted and running"
             self._step(Step.GATEWAY, StepState.DONE, now)
-            out.append(Audit("gateway", "restarted", "running"))
+            out.append(Audit(AuditStep.GATEWAY, "restarted", "running"))
             self._check_step(now, out)
             return
         if state in (GatewayState.NO_SERVICE_MANAGER, GatewayState.NOT_LOADED):
@@ -1421,7 +1424,7 @@ class Flow:
             self.warnings.append(note)
             self._step(Step.GATEWAY, StepState.DONE, now)
             out.append(Notify(note, "warning"))
-            out.append(Audit("gateway", "no service manager", note))
+            out.append(Audit(AuditStep.GATEWAY, "no service manager", note))
             self._check_step(now, out)
             return
         self.after.gateway = "restart failed"
@@ -1463,7 +1466,7 @@ class Flow:
         self._enter(Phase.VERIFIED, now, None)
         out.append(
             Audit(
-                "ready",
+                AuditStep.READY,
                 "expiring" if self.after.expiring else "ok",
                 f"anthropic:manual; default {self.after.default_model or 'unknown'}; "
                 f"expires {expiry_date(self.after.expires_at_ms) or 'unknown'}; "
@@ -1670,7 +1673,7 @@ class Flow:
             return
         failure = self.failure
         self.failure = None
-        out.append(Audit(recovery.value, "requested"))
+        out.append(Audit(AuditStep(recovery.value), "requested"))
         match recovery:
             case Recovery.RETRY_CODE:
                 self._enter(Phase.RETRYING, now, self.timeouts.retry)
@@ -1708,7 +1711,12 @@ class Flow:
                 self._unkept_ok = True
                 self._step(Step.TOKEN, StepState.DONE, now)
                 out.append(
-                    Audit("token stored", "skipped", "pasted without keeping it", token=self.token)
+                    Audit(
+                        AuditStep.TOKEN_STORED,
+                        "skipped",
+                        "pasted without keeping it",
+                        token=self.token,
+                    )
                 )
                 out.append(
                     Notify(

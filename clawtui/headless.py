@@ -25,6 +25,7 @@ from typing import TextIO
 
 from . import flow as f
 from .audit import AuditLog
+from .audit_steps import FAILED, AuditStep
 from .errors import ClawError
 from .inventory import Box
 from .runner import Runner, RunnerListener
@@ -59,9 +60,9 @@ class LinePrinter(RunnerListener):
                 self.say(f"Sign-in URL: {url.url}")
                 self.say(f"{name}: waiting for the customer's CODE#STATE on standard input")
             case f.Audit(step=step, outcome=outcome, reason=reason):
-                if step == "failed" or outcome == "failed":
+                if outcome == FAILED:
                     return  # the final failure line says it
-                detail = f" ({reason})" if reason and step not in ("code refused",) else ""
+                detail = f" ({reason})" if reason and step != AuditStep.CODE_REFUSED else ""
                 self.say(f"{name}: {step}: {outcome}{detail}")
             case f.Notify(message=message, level=level):
                 prefix = "" if level == "info" else f"{level}: "

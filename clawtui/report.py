@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from .audit import FINAL_STEPS, AuditRecord, expires_on
+from .audit import AuditRecord, expires_on
+from .audit_steps import FAILED, FINAL_STEPS, AuditStep
 
 FORMATS = ("md", "csv", "json")
 DEFAULT_FORMAT = "md"
@@ -84,7 +85,7 @@ def _time(record: AuditRecord) -> datetime | None:
 
 
 def _ends_run(record: AuditRecord) -> bool:
-    return record.step in FINAL_STEPS or record.outcome == "failed"
+    return record.step in FINAL_STEPS or record.outcome == FAILED
 
 
 def build_rows(
@@ -134,7 +135,7 @@ def build_rows(
 
 
 def _result(last: AuditRecord) -> str:
-    if last.outcome == "failed" or last.step == "failed":
+    if last.outcome == FAILED:
         return "failed"
     if last.step in FINAL_STEPS:
         return last.step  # ready, not in use, or verified
@@ -146,7 +147,7 @@ def _expiry(record: AuditRecord) -> str | None:
         value = record.data.get(name)
         if value not in (None, ""):
             return str(value)
-    if record.step == "ready":  # issue 7's clawtui names it in the ready line's reason
+    if record.step == AuditStep.READY:  # issue 7's clawtui names it in the ready line's reason
         day = expires_on(record)
         return day.isoformat() if day is not None else None
     return None

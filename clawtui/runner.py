@@ -22,6 +22,7 @@ from pathlib import Path
 
 from . import flow as f
 from .audit import AuditLog
+from .audit_steps import FAILED, AuditStep
 from .errors import ClawError, DisconnectedError, DisplayError, HostKeyUnknownError
 from .inventory import Box
 from .keys import encode_paste
@@ -192,7 +193,7 @@ class Runner:
                 model = self.models.get(item.pane)
                 if model is None:
                     continue
-                event: f.Event = f.Screen(item.pane, model.snapshot())
+                event: f.Event = f.PaneScreen(item.pane, model.snapshot())
             else:
                 event = item
             await self._handle(event)
@@ -232,7 +233,7 @@ class Runner:
                 try:
                     self.vault.delete(self.box.name)
                 except OSError as error:  # verified anyway; a leftover file is only noted
-                    self._record("token deleted", "failed", error.strerror or "", None)
+                    self._record(AuditStep.TOKEN_DELETED, FAILED, error.strerror or "", None)
             case f.RunStatus(command=command):
                 self._spawn(self._do_status(command))
             case f.RunCommand(purpose=purpose, command=command):
@@ -248,7 +249,9 @@ class Runner:
                 pass  # UrlReady, CodeRejected, Notify: for the listener only
         return None
 
-    def _record(self, step: str, outcome: str, reason: str | None, token: Token | None) -> None:
+    def _record(
+        self, step: AuditStep, outcome: str, reason: str | None, token: Token | None
+    ) -> None:
         """One audit line. A state folder that broke mid-run (disk full, a file in the way)
         must not end the onboarding with a captured token in memory: say it once, go on."""
         try:
@@ -365,7 +368,7 @@ class Runner:
                         await asyncio.sleep(0)
                 case Exited(status=status, signal=signal):
                     self._mark_changed(pane)
-                    self.post(f.Exited(pane, status, signal))
+                    self.post(f.PaneExited(pane, status, signal))
                 case Disconnected(reason=reason):
                     self._mark_changed(pane)
                     self.post(f.Dropped(reason))

@@ -61,7 +61,7 @@ def with_banner(name: str, banner: Token) -> tuple[Driver, TerminalModel]:
     driver.begin()
     model = driver.models[f.SETUP] = TerminalModel(transcript.cols, transcript.rows)
     model.feed(token_block(banner).encode())
-    driver.send(f.Screen(f.SETUP, model.snapshot()))
+    driver.send(f.PaneScreen(f.SETUP, model.snapshot()))
     return driver, model
 
 
@@ -106,7 +106,7 @@ def test_a_banner_still_on_screen_after_the_code_is_not_taken_for_the_answer() -
     driver.enter_code(transcript, index)
     assert driver.flow.phase in (f.Phase.CODE_SENT, f.Phase.WAITING_CODE, f.Phase.RETRYING)
     # The block is shown again while claude works on the code: still not an answer.
-    driver.send(f.Screen(f.SETUP, ScreenText.from_text(token_block(banner))))
+    driver.send(f.PaneScreen(f.SETUP, ScreenText.from_text(token_block(banner))))
     assert driver.of(f.StoreToken) == [] and driver.flow.token is None
 
 
@@ -120,7 +120,7 @@ def test_only_a_token_shown_after_enter_is_captured() -> None:
     driver.send(f.CodeEntered(f"abc123#{url.state}"))
     assert driver.flow.phase == f.Phase.CODE_PASTED, "Enter not pressed yet"
     early = fake_token()
-    driver.send(f.Screen(f.SETUP, ScreenText.from_text(token_block(early))))
+    driver.send(f.PaneScreen(f.SETUP, ScreenText.from_text(token_block(early))))
     assert driver.of(f.StoreToken) == []
     assert [a.token for a in ignored(driver)] == [early]
     # The echo never shows: at its deadline the flow presses Enter; claude's answer follows.
@@ -128,7 +128,7 @@ def test_only_a_token_shown_after_enter_is_captured() -> None:
     assert phase(driver) == f.Phase.CODE_SENT
     answer = fake_token()  # printed under the early block, which is still on the pane
     pane = token_block(early) + "\r\n" + token_block(answer)
-    driver.send(f.Screen(f.SETUP, ScreenText.from_text(pane)))
+    driver.send(f.PaneScreen(f.SETUP, ScreenText.from_text(pane)))
     assert [s.token for s in driver.of(f.StoreToken)] == [answer]
     assert driver.flow.token == answer
 
@@ -142,7 +142,7 @@ def test_an_unreadable_token_block_before_the_code_does_not_end_the_run() -> Non
     model = driver.models[f.SETUP] = TerminalModel(transcript.cols, transcript.rows)
     junk = "Your OAuth token (valid for 1 year):\r\n\r\n not-a-token-at-all\r\n\r\n\r\n"
     model.feed(junk.encode())
-    driver.send(f.Screen(f.SETUP, model.snapshot()))
+    driver.send(f.PaneScreen(f.SETUP, model.snapshot()))
     assert driver.flow.failure is None and len(ignored(driver)) == 1
     index = driver.replay(f.SETUP, transcript, stop="in")
     assert driver.flow.phase == f.Phase.WAITING_CODE, "the link is still found"

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from clawtui import flow as f
+from clawtui.audit_steps import AuditStep
 from clawtui.errors import InventoryError
 from clawtui.inventory import Box, find_box, load_inventory, parse_inventory
 from clawtui.oauth import (
@@ -274,15 +275,15 @@ def warning_for(host: str) -> f.Notify:
 def test_the_flow_warns_once_and_waits_for_the_real_link() -> None:
     flow = started_flow(Box(name="acme-prod", host="203.0.113.7"))
     evil = sign_in_block(sign_in_url(f"https://{EVIL}"), target=sign_in_url(f"https://{EVIL}"))
-    out = flow.handle(f.Screen("setup", screen_of(evil)), 1.0)
+    out = flow.handle(f.PaneScreen("setup", screen_of(evil)), 1.0)
     assert warning_for(EVIL) in out
-    assert f.Audit("sign-in link refused", "not anthropic", EVIL) in out
+    assert f.Audit(AuditStep.LINK_REFUSED, "not anthropic", EVIL) in out
     assert not [e for e in out if isinstance(e, f.UrlReady)]
     assert flow.phase == f.Phase.STARTING and flow.url is None
     # Told once, not on every chunk.
-    assert flow.handle(f.Screen("setup", screen_of(evil, "\r\n")), 2.0) == []
+    assert flow.handle(f.PaneScreen("setup", screen_of(evil, "\r\n")), 2.0) == []
     real = sign_in_url()
-    out = flow.handle(f.Screen("setup", screen_of(evil, sign_in_block(real, target=real))), 3.0)
+    out = flow.handle(f.PaneScreen("setup", screen_of(evil, sign_in_block(real, target=real))), 3.0)
     ready = [e for e in out if isinstance(e, f.UrlReady)]
     assert [(r.url.url, r.changed) for r in ready] == [(real, False)]
     assert flow.awaiting_code
@@ -293,11 +294,11 @@ def test_a_loopback_link_is_offered_only_for_a_box_with_test_signin_base() -> No
     url = sign_in_url(base)
     screen = screen_of(sign_in_block(url, target=url))
     real_box = started_flow(Box(name="acme-prod", host="203.0.113.7"))
-    out = real_box.handle(f.Screen("setup", screen), 1.0)
+    out = real_box.handle(f.PaneScreen("setup", screen), 1.0)
     assert warning_for("http://127.0.0.1") in out
     assert real_box.url is None
     demo_box = started_flow(Box(name="acme-prod", host="127.0.0.1", test_signin_base=base))
-    out = demo_box.handle(f.Screen("setup", screen), 1.0)
+    out = demo_box.handle(f.PaneScreen("setup", screen), 1.0)
     assert [e.url.url for e in out if isinstance(e, f.UrlReady)] == [url]
     assert not [e for e in out if isinstance(e, f.Notify)]
 
@@ -331,7 +332,7 @@ def test_a_code_of_512_characters_is_taken_and_one_of_513_refused() -> None:
 def test_the_flow_sends_no_code_that_is_too_long() -> None:
     flow = started_flow(Box(name="acme-prod", host="203.0.113.7"))
     real = sign_in_url()
-    flow.handle(f.Screen("setup", screen_of(sign_in_block(real, target=real))), 1.0)
+    flow.handle(f.PaneScreen("setup", screen_of(sign_in_block(real, target=real))), 1.0)
     assert flow.phase == f.Phase.WAITING_CODE
     state = real.rsplit("state=", 1)[1]
     too_long = ("A" * 600) + "#" + state

@@ -144,7 +144,7 @@ def test_paste_without_keeping_it_never_claims_the_vault() -> None:
 def test_openclaw_missing_after_an_unkept_paste_does_not_claim_the_vault() -> None:
     driver = captured(answer=disk_full())
     driver.send(f.Act(f.Recovery.PASTE_UNKEPT))
-    driver.send(f.Exited(f.PASTE, 127))
+    driver.send(f.PaneExited(f.PASTE, 127))
     failure = driver.flow.failure
     assert failure is not None
     assert "kept in the vault" not in failure.reason.replace("NOT kept in the vault", "")

@@ -343,7 +343,7 @@ class Replayer:
             self.app.now += 0.05
             model.feed(step.data)
             self.onboarding.on_output(self.runner, pane)
-            self.handle(f.Screen(pane, model.snapshot()))
+            self.handle(f.PaneScreen(pane, model.snapshot()))
 
 
 def waiting_for_code(app: ReplayApp) -> Replayer:

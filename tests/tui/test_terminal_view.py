@@ -42,7 +42,7 @@ class PaneApp(App[None]):
         yield TerminalView(id="pane")
         yield Button("other", id="other")
 
-    def on_terminal_view_input(self, message: TerminalView.Input) -> None:
+    def on_terminal_view_typed(self, message: TerminalView.Typed) -> None:
         assert message.control is self.query_one(TerminalView)
         self.inputs.append(message.data)
 

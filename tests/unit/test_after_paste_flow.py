@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from clawtui import flow as f
 from clawtui.audit import AuditLog, expires_on
+from clawtui.audit_steps import AuditStep
 from clawtui.inventory import Box, parse_inventory
 from clawtui.openclaw import PROPOSED_MODEL
 from clawtui.secret import Token
@@ -206,7 +207,7 @@ def test_a_late_gateway_warning_on_the_paste_screen_still_counts() -> None:
         "Warning: Model auth changes were saved, but the local Gateway could not refresh "
         "them. Run `openclaw gateway restart` to apply the saved changes.\r\n".encode()
     )
-    driver.send(f.Screen("paste", model.snapshot()))
+    driver.send(f.PaneScreen("paste", model.snapshot()))
     assert driver.flow.after.gateway_warning
     driver.send(f.CommandResult("verify", 0, status_answer(token, PROPOSED_MODEL)))
     assert driver.effects[-1] == f.RunCommand("gateway-restart", "openclaw gateway restart")
@@ -219,7 +220,7 @@ def test_a_box_that_was_ready_before_is_audited_as_a_renewal(tmp_path: Path) -> 
     flow = f.Flow(BOX)
     flow.renewal = "acme-prod" in audit.last_ready()
     out = flow.handle(f.Begin(None), 0.0)
-    assert f.Audit("renew", "started") in out
+    assert f.Audit(AuditStep.RENEW, "started") in out
 
 
 def test_inventory_top_level_defaults_and_validation(tmp_path: Path) -> None:

@@ -69,11 +69,11 @@ class Driver:
             self.now = max(self.now, base + step.t - (steps[start].t if start else 0.0))
             if step.kind == "out":
                 model.feed(step.data)
-                self.send(f.Screen(pane, model.snapshot()))
+                self.send(f.PaneScreen(pane, model.snapshot()))
             elif step.kind == "resize":
                 assert step.size is not None
                 model.resize(*step.size)
-                self.send(f.Screen(pane, model.snapshot()))
+                self.send(f.PaneScreen(pane, model.snapshot()))
             index += 1
         return index
 
@@ -243,7 +243,7 @@ def test_a_verification_mismatch_is_a_failure_that_keeps_the_vault() -> None:
 
 def test_exit_status_zero_without_a_token_is_not_success() -> None:
     driver, _, _ = setup_at_prompt("claude-setup-token-80x24-FAKESERVER-400")
-    driver.send(f.Exited("setup", 0))
+    driver.send(f.PaneExited("setup", 0))
     assert driver.flow.phase == f.Phase.FAILED
     assert driver.flow.failure is not None
     assert driver.flow.failure.recoveries == (f.Recovery.RESTART,)
@@ -418,7 +418,7 @@ def test_a_drop_before_the_token_offers_restart() -> None:
 def test_missing_openclaw_keeps_the_token_and_says_what_to_install() -> None:
     driver = Driver()
     driver.begin(resume_token=Token("sk-ant-oat01-" + "B" * 95))
-    driver.send(f.Exited("paste", 127))
+    driver.send(f.PaneExited("paste", 127))
     failure = driver.flow.failure
     assert failure is not None
     assert (
@@ -452,7 +452,7 @@ def test_no_pty_is_explained() -> None:
         "Error: Raw mode is not supported on the current process.stdin, which Ink uses as "
         "input stream by default."
     )
-    driver.send(f.Screen("setup", screen))
+    driver.send(f.PaneScreen("setup", screen))
     failure = driver.flow.failure
     assert failure is not None and "without a terminal" in failure.reason
 

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from clawtui import terminal
 from clawtui.snapshot import ScreenText
 from clawtui.terminal import Cell, ClipboardRequest, TerminalModel
+from clawtui.terminal import scrollback as scrollback_module
 from tests.replay import Step, Transcript, all_transcripts, load
 
 TRANSCRIPTS = all_transcripts()
@@ -647,7 +648,7 @@ def eager(columns: int, lines: int, *, scrollback: int | None = None) -> Termina
         if scrollback is None
         else TerminalModel(columns, lines, scrollback=scrollback)
     )
-    model._pending_limit = 0
+    model._scrollback.pending_limit = 0
     return model
 
 
@@ -705,13 +706,13 @@ def test_a_flood_compacts_only_the_rows_that_are_read(monkeypatch: pytest.Monkey
     # The point of keeping rows raw: a flood nobody reads costs no compaction at all, even for
     # the rows the limit drops (the CPU a flooded pane spent there was a third of its total).
     compacted: list[int] = []
-    real_compact = terminal._compact
+    real_compact = scrollback_module.compact
 
     def counting_compact(*args: Any) -> terminal.ScrollbackRow:
         compacted.append(1)
         return real_compact(*args)
 
-    monkeypatch.setattr(terminal, "_compact", counting_compact)
+    monkeypatch.setattr(scrollback_module, "compact", counting_compact)
     model = TerminalModel(40, 6, scrollback=500)
     feed_in_chunks([model], b"flooding-the-pane\r\n" * 12_000)
     assert model.scrollback_len == 500 and not compacted
@@ -766,7 +767,8 @@ def test_reading_during_a_flood_changes_nothing() -> None:
     busy = TerminalModel(30, 5, scrollback=300)
     quiet = TerminalModel(30, 5, scrollback=300)
     crowded = TerminalModel(30, 5, scrollback=300)
-    crowded._pending_limit = 200  # only a few rows may wait raw: the rest compact as they go
+    # Only a few rows may wait raw: the rest compact as they go.
+    crowded._scrollback.pending_limit = 200
     reference = eager(30, 5, scrollback=300)
     for number, start in enumerate(range(0, len(data), 997)):
         for model in (busy, quiet, crowded, reference):
@@ -920,7 +922,7 @@ def test_any_stream_reads_the_same_as_compacting_at_once(
     columns: int, lines: int, limit: int, room: int, actions: list[object]
 ) -> None:
     model = TerminalModel(columns, lines, scrollback=limit)
-    model._pending_limit = room
+    model._scrollback.pending_limit = room
     reference = eager(columns, lines, scrollback=limit)
     for action in actions:
         if isinstance(action, bytes):

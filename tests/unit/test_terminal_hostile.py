@@ -22,13 +22,13 @@ import pytest
 from textual.widgets import Static
 
 from clawtui import flow as f
-from clawtui import terminal
 from clawtui.audit import AuditLog
 from clawtui.errors import DisplayError
 from clawtui.inventory import Box
 from clawtui.runner import Runner, RunnerListener
 from clawtui.ssh import Output, SshConnection
 from clawtui.terminal import DISPLAY_ERROR_TEXT, TerminalModel
+from clawtui.terminal.screen import PaneScreen
 from clawtui.tui.app import DemoApp
 from clawtui.tui.screens.boxes import BoxListScreen
 from clawtui.tui.screens.session import SessionScreen
@@ -184,14 +184,14 @@ def test_an_eight_bit_string_does_not_swallow_the_output() -> None:
 def broken_draw(monkeypatch: pytest.MonkeyPatch) -> str:
     """Make the model fail on a marker, with a message that quotes the screen (and a token)."""
     secret = new_token(90)
-    original = terminal._Screen.draw
+    original = PaneScreen.draw
 
     def draw(self: Any, data: str) -> None:
         if "FAULT" in data:
             raise ValueError(f"cannot draw {data!r} next to {secret}")
         original(self, data)
 
-    monkeypatch.setattr(terminal._Screen, "draw", draw)
+    monkeypatch.setattr(PaneScreen, "draw", draw)
     return secret
 
 

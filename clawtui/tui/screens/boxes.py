@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from ...audit import AuditRecord, expires_on
+from ...audit_steps import AuditStep
 from ...flow import Phase
 from ..context import Workspace
 from ..messages import CycleBoxes, OpenShell, StartOnboarding
@@ -188,11 +189,11 @@ class BoxListScreen(Screen[None]):
         if last is None:
             return Text("never onboarded", style="dim")
         when = last.time[:16].replace("T", " ")
-        if last.step == "ready":
+        if last.step == AuditStep.READY:
             return Text(f"ready {when}", style="green")
-        if last.step == "not in use":
+        if last.step == AuditStep.NOT_IN_USE:
             return Text(f"stored, not in use {when}", style="yellow")
-        if last.step == "verified" and last.outcome == "ok":
+        if last.step == AuditStep.VERIFIED and last.outcome == "ok":
             return Text(f"verified {when}", style="green")
         return Text(f"failed at {last.step} {when}", style="red")
 

@@ -320,8 +320,8 @@ class OnboardScreen(Screen[None]):
 
     # ---------------------------------------------------------------- the panes
 
-    @on(TerminalView.Input)
-    def _typed(self, event: TerminalView.Input) -> None:
+    @on(TerminalView.Typed)
+    def _typed(self, event: TerminalView.Typed) -> None:
         pane = self._pane_of(event.terminal)
         if pane is not None:
             self.onboarding.runner.write(pane, event.data)

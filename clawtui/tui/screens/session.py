@@ -129,8 +129,8 @@ class SessionScreen(Screen[None]):
 
     # ---------------------------------------------------------------- the pane
 
-    @on(TerminalView.Input)
-    def _typed(self, event: TerminalView.Input) -> None:
+    @on(TerminalView.Typed)
+    def _typed(self, event: TerminalView.Typed) -> None:
         if self.process is not None:
             self.process.write(event.data)
 

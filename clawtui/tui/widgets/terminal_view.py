@@ -1,7 +1,7 @@
 """A live terminal pane: paints a `TerminalModel` and turns keys, pastes and mouse into bytes.
 
 The widget owns no connection. Its owner feeds it the program's output (`feed`/`feed_async`)
-and sends on whatever the widget posts as `TerminalView.Input`. Painting goes through Textual's
+and sends on whatever the widget posts as `TerminalView.Typed`. Painting goes through Textual's
 Line API: only rows the model marked dirty are rebuilt, refreshes are coalesced to at most
 `MAX_FPS` a second by one pending timer, and an idle pane runs no timer at all (no blinking
 cursor), so ten idle panes cost nothing.
@@ -147,7 +147,7 @@ class TerminalView(Widget, can_focus=True):
         def control(self) -> TerminalView | None:
             return self.terminal
 
-    class Input(_Message):
+    class Typed(_Message):
         """Bytes for the program: keys, pastes, mouse reports, answers to its queries."""
 
         def __init__(self, data: bytes) -> None:
@@ -156,7 +156,7 @@ class TerminalView(Widget, can_focus=True):
 
         def __repr__(self) -> str:
             # Pastes may carry a token: never show the bytes in logs.
-            return f"TerminalView.Input(<{len(self.data)} bytes>)"
+            return f"TerminalView.Typed(<{len(self.data)} bytes>)"
 
     class Resized(_Message):
         """The pane's size changed: the owner should resize the program's PTY to match."""
@@ -270,7 +270,7 @@ class TerminalView(Widget, can_focus=True):
     def _after_feed(self) -> None:
         replies = self.model.take_replies()
         if replies:
-            self._post(self.Input(b"".join(replies)))
+            self._post(self.Typed(b"".join(replies)))
         for event in self.model.take_events():
             if isinstance(event, ClipboardRequest):
                 self._post(self.ClipboardRequest(event.text, event.selection))
@@ -528,7 +528,7 @@ class TerminalView(Widget, can_focus=True):
     def send(self, data: bytes) -> None:
         """Post bytes for the program (as if typed)."""
         if data:
-            self._post(self.Input(data))
+            self._post(self.Typed(data))
 
     def _post(self, message: TerminalView._Message) -> None:
         message.terminal = self

@@ -1,0 +1,158 @@
+"""The scrollback: rows that scrolled off the top of a pane, kept compactly.
+
+Rows are kept raw (the screen's own row objects) until something reads them, and compacted
+then: in a flood nobody reads the scrollback, and most rows are dropped again by the limit.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from itertools import compress, pairwise
+from operator import ne
+from typing import NamedTuple, cast
+
+from pyte.screens import Char, StaticDefaultDict
+
+from .cells import BLANK_CHAR, CONCEALED, STYLE_KEY, Cell, visible_text
+
+__all__ = ["PENDING_CELLS", "Scrollback", "ScrollbackRow", "compact"]
+
+
+class ScrollbackRow(NamedTuple):
+    """A row that scrolled off the top, kept compactly.
+
+    `cells` is a string holding one character per column when every cell is exactly one code
+    point (the common case), otherwise a tuple of per-cell strings (wide-character stubs are
+    `""`, combined characters are longer). `runs` gives (number of cells, attributes) in order;
+    the `data` of an attributes cell means nothing. Trailing default blanks are not stored.
+    """
+
+    cells: str | tuple[str, ...]
+    runs: tuple[tuple[int, Cell], ...]
+    plain: str  # the text a reader sees, trailing blanks removed
+    wrapped: bool = False  # the text ran on into the next row (autowrap)
+
+    def __repr__(self) -> str:
+        # The row may hold a token: keep its text out of logs and tracebacks.
+        return f"ScrollbackRow(<{len(self.plain)} chars>, {len(self.runs)} runs)"
+
+
+EMPTY_ROW = ScrollbackRow("", (), "")
+# A scrollback entry: compact, or still the screen row pyte dropped (compacted when read).
+_Kept = ScrollbackRow | StaticDefaultDict[int, Char]
+# How many cells of rows that scrolled off may wait uncompacted (see `Scrollback.push`), a
+# `costly` cell counting five: about 1000 full rows of a 120-column pane, some 6 MB (a raw row
+# costs ~45 bytes per cell, ~235 when costly; a compact one ~3 per cell plus ~250 per row).
+PENDING_CELLS = 1 << 17
+
+
+def _weight(row: StaticDefaultDict[int, Char]) -> int:
+    """What a raw row waiting in the scrollback counts against `PENDING_CELLS`."""
+    return len(row) * 5 if getattr(row, "costly", False) else len(row)
+
+
+def compact(row: StaticDefaultDict[int, Char] | None, columns: int) -> ScrollbackRow:
+    if not row:
+        return EMPTY_ROW
+    cells = [row[x] for x in range(min(max(row) + 1, columns))]
+    default = row.default
+    while cells and (cells[-1] == default or cells[-1] == BLANK_CHAR):
+        cells.pop()
+    if not cells:
+        return EMPTY_ROW
+    datas = [cell.data for cell in cells]
+    joined = "".join(datas)
+    stored: str | tuple[str, ...] = joined if len(joined) == len(cells) else tuple(datas)
+    # Where the attributes change, found with C-level map/compress rather than a Python loop.
+    count = len(cells)
+    keys = list(map(STYLE_KEY, cells))
+    starts = [0, *compress(range(1, count), map(ne, keys[1:], keys)), count]
+    runs = tuple((end - start, cells[start]) for start, end in pairwise(starts))
+    plain = visible_text(cells) if any(map(CONCEALED, cells)) else joined.rstrip()
+    wrapped = bool(getattr(row, "wrapped", False))
+    return ScrollbackRow(stored, cast(tuple[tuple[int, Cell], ...], runs), plain, wrapped)
+
+
+class Scrollback:
+    """The rows that scrolled off, oldest first, at most `limit` of them.
+
+    A row is pushed raw (`push`) and compacted when read (`row`, `rows`), or as it comes once
+    `pending_limit` cells of raw rows wait (0 compacts every row as it scrolls: the tests).
+    """
+
+    def __init__(self, limit: int, columns: int) -> None:
+        self._rows: deque[_Kept] = deque(maxlen=max(0, limit))
+        # The `weight` of the raw rows kept, and the width they were pushed at.
+        self._pending_cells = 0
+        self.pending_limit = PENDING_CELLS
+        self._pending_columns = max(1, columns)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def clear(self) -> None:
+        self._rows.clear()
+        self._pending_cells = 0
+
+    def push(self, row: StaticDefaultDict[int, Char] | None, columns: int) -> None:
+        """Keep a row that scrolled off the top, raw: it is compacted only when read.
+
+        In a flood nobody reads the scrollback and most rows are dropped again by the limit, so
+        compacting each one as it scrolls is wasted work. Keeping the row object is safe: pyte
+        drops it from the buffer when it scrolls and nothing writes to it afterwards. Raw rows
+        cost several times their compact form, so at most `PENDING_CELLS` cells wait; past
+        that, new rows are compacted as they come. The oldest raw ones stay raw, to be dropped
+        by the limit without ever being compacted: compacting the oldest instead would only
+        move the work, since in a long flood every row would then be compacted before it goes.
+        """
+        scrollback = self._rows
+        if not scrollback.maxlen:
+            return
+        if len(scrollback) == scrollback.maxlen:
+            oldest = scrollback[0]  # about to be dropped by the append below
+            if not isinstance(oldest, ScrollbackRow):
+                self._pending_cells -= _weight(oldest)
+        if not row:
+            scrollback.append(EMPTY_ROW)
+            return
+        if columns != self._pending_columns:
+            # Compaction clips a row at the width it had (pyte may leave a cell past the edge).
+            self._compact_pending()
+            self._pending_columns = columns
+        size = _weight(row)
+        if self._pending_cells + size > self.pending_limit:
+            scrollback.append(compact(row, columns))
+        else:
+            self._pending_cells += size
+            scrollback.append(row)
+
+    def row(self, index: int) -> ScrollbackRow:
+        """Scrollback row `index`, compacted now if it was still raw (and kept compacted)."""
+        entry = self._rows[index]
+        if isinstance(entry, ScrollbackRow):
+            return entry
+        row = compact(entry, self._pending_columns)
+        # Assignment in place, not insert/remove: iterators over the deque stay valid.
+        self._rows[index] = row
+        self._pending_cells -= _weight(entry)
+        return row
+
+    def _compact_pending(self) -> None:
+        """Compact every raw row in the scrollback, in place."""
+        left = self._pending_cells
+        if not left:
+            return
+        scrollback = self._rows
+        columns = self._pending_columns
+        for index, entry in enumerate(list(scrollback)):
+            if not isinstance(entry, ScrollbackRow):
+                scrollback[index] = compact(entry, columns)
+                left -= _weight(entry)
+                if not left:
+                    break  # the rest is compact: raw rows never change, nor does their weight
+        self._pending_cells = 0
+
+    def rows(self) -> deque[ScrollbackRow]:
+        """The whole scrollback, every row compact."""
+        self._compact_pending()
+        return cast(deque[ScrollbackRow], self._rows)
