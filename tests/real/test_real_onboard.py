@@ -182,7 +182,7 @@ async def test_runner_pastes_again_after_real_openclaw_says_required(
             outcome = await runner.run()
     finally:
         await runner.close()
-    steps = [(audit.step, audit.outcome) for audit in customer.audits]
+    steps = [(str(audit.step), audit.outcome) for audit in customer.audits]
     assert outcome.failure is None, (outcome.failure, steps)
     assert runner.lost_pastes == 1
     # The real OpenClaw said `Required` on its screen, clawtui read it and pasted again.

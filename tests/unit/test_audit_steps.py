@@ -9,7 +9,7 @@ from clawtui import flow as f
 from clawtui.audit import AuditLog, AuditRecord
 from clawtui.audit_steps import FAILED, AuditStep
 from clawtui.report import build_rows
-from tests.test_flow import happy_claude
+from tests.unit.test_flow import happy_claude
 
 
 def test_every_failure_and_recovery_line_names_a_known_step() -> None:
