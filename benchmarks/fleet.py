@@ -69,6 +69,9 @@ def main() -> None:
     parser.add_argument("--time-scale", type=float, default=1.0)
     parser.add_argument("--generation", choices=GENERATIONS, default="2.1.332")
     args = parser.parse_args()
+    # Real boxes are machines of their own: here they share clawtui's two cores, so they run
+    # at a low priority (their programs inherit it), and clawtui's figures are clawtui's.
+    os.nice(15)
     asyncio.run(serve(args.dir, args.boxes, args.time_scale, args.generation))
 
 

@@ -100,7 +100,7 @@ class StreamMasker:
     def __init__(self) -> None:
         self._buffer = ""
         self._times: list[tuple[int, float]] = []  # (offset in the buffer, time it came at)
-        self._literals: list[tuple[re.Pattern[str], bool]] = []  # (pattern, is a token)
+        self._literals: list[tuple[str, bool]] = []  # (secret, is a token)
         self._known: set[str] = set()
 
     def add_secret(self, secret: str) -> None:
@@ -108,9 +108,10 @@ class StreamMasker:
         if len(secret) < MIN_SECRET or secret in self._known:
             return
         self._known.add(secret)
-        gap = f"(?:{_STAY}|{_MOVE}){{0,{_GAP}}}"
-        pattern = re.compile(gap.join(re.escape(char) for char in secret))
-        self._literals.append((pattern, secret.startswith(TOKEN_PREFIX)))
+        # Found in the stream's visible characters (see `_visible`), not by a regex of the
+        # secret with every possible gap between its characters: that one took ~60 ms to
+        # compile for a token, on the event loop every pane and the UI share.
+        self._literals.append((secret, secret.startswith(TOKEN_PREFIX)))
 
     def feed(self, text: str, t: float) -> list[tuple[float, str]]:
         if not text:
@@ -131,12 +132,18 @@ class StreamMasker:
         found: list[_Match] = []
         for match in _TOKEN_RE.finditer(text):
             found.append(_Match(match.start(), match.end(), len(TOKEN_PREFIX), -1))
-        for pattern, token in self._literals:
-            for match in pattern.finditer(text):
+        if not self._literals:
+            return found
+        visible, offsets = _visible(text)
+        for secret, token in self._literals:
+            at = visible.find(secret)
+            while at >= 0:
+                start, end = offsets[at], offsets[at + len(secret) - 1] + 1
                 if token:  # shown as the panes show a token: prefix and last 4 kept
-                    found.append(_Match(match.start(), match.end(), len(TOKEN_PREFIX), -1))
+                    found.append(_Match(start, end, len(TOKEN_PREFIX), -1))
                 else:
-                    found.append(_Match(match.start(), match.end(), 0, 0))
+                    found.append(_Match(start, end, 0, 0))
+                at = visible.find(secret, at + 1)
         return found
 
     def _emit(self, *, final: bool) -> list[tuple[float, str]]:
@@ -178,6 +185,24 @@ class StreamMasker:
             if piece:
                 pieces.append((t, piece))
         return pieces
+
+
+def _visible(text: str) -> tuple[str, list[int]]:
+    """The characters of `text` outside escape sequences and line separators (what a wrapped,
+    coloured secret is made of on screen), and the offset of each in `text`."""
+    chars: list[str] = []
+    offsets: list[int] = []
+    index = 0
+    for escape in (*_ESCAPE.finditer(text), None):
+        stop = escape.start() if escape is not None else len(text)
+        for offset in range(index, stop):
+            char = text[offset]
+            if char not in _SEPARATOR_CHARS:
+                chars.append(char)
+                offsets.append(offset)
+        if escape is not None:
+            index = escape.end()
+    return "".join(chars), offsets
 
 
 def _mask_into(masked: list[str], text: str, match: _Match, cut: int) -> None:

@@ -69,6 +69,7 @@ class BoxListScreen(Screen[None]):
         self.selected: set[str] = set()
         #: Each box's last ready record (the Expires column), re-read when a box finishes.
         self._ready: dict[str, AuditRecord] = {}
+        self._queue_pending = False
         self.started = datetime.now(UTC)  # the current batch: what ran since clawtui started
 
     def compose(self) -> ComposeResult:
@@ -212,10 +213,21 @@ class BoxListScreen(Screen[None]):
             self._cells(name, last, ready),
             strict=True,
         ):
-            table.update_cell(name, key, value)
+            # Most changes of a box (a new phase, a pane's output) change no cell: updating
+            # one anyway makes the table draw all its rows again, for every box of a batch.
+            if table.get_cell(name, key) != value:
+                table.update_cell(name, key, value)
         self.refresh_queue()
 
     def refresh_queue(self) -> None:
+        """Redraw the queue panel once the current burst of changes is handled (a batch of
+        100 boxes sends many; the panel lists them all)."""
+        if not self._queue_pending:
+            self._queue_pending = True
+            self.call_after_refresh(self._refresh_queue_now)
+
+    def _refresh_queue_now(self) -> None:
+        self._queue_pending = False
         fleet = self.workspace.fleet
         lines: list[Text] = []
         if fleet.onboardings:
