@@ -3,7 +3,7 @@
 All panes share one event loop: a stream that costs the model far more per byte than ordinary
 output stalls every box of a batch and the UI. This feeds a `TerminalModel` (120x40, the
 default 5,000-row scrollback) a fixed 2 MB mix of the streams the fuzz tests use
-(tests/test_fuzz.py): huge and colon-separated parameters, parameters sent with the 8-bit CSI,
+(tests/unit/test_fuzz.py): huge and colon-separated parameters, parameters sent with the 8-bit CSI,
 long OSC/DCS/APC strings (terminated or not), invalid UTF-8, piles of combining marks on one
 cell, wide characters at the right margin, with resizes (down to 1x1 and 0x0) between chunks.
 Each kind makes up an eighth of the bytes; the chunks are 1 byte to 16 KiB long. Same seed,

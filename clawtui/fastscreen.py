@@ -15,7 +15,7 @@ other handler, and only does these things in fewer steps:
   (attributes, parameter text) instead of being parsed and dispatched each time.
 
 The result is the same as pyte's, cell by cell and attribute by attribute; the tests check it
-on every recording, on the flood and on random streams (tests/test_fastscreen.py). The module
+on every recording, on the flood and on random streams (tests/unit/test_fastscreen.py). The module
 imports no Textual and copies no pyte code.
 """
 
