@@ -244,6 +244,22 @@ async def test_headless_paste_unkept_goes_on_and_says_so(fleet: SimServer, tmp_p
 
 
 @pytest.mark.slow
+def put_a_file_in_place_of(folder: Path, spare: Path) -> None:
+    """Replace a folder the running command writes into (its recordings may create it again at
+    any moment) with a file, atomically: a rename of a file onto the folder's name."""
+    blocker = spare / "blocker"
+    for attempt in range(100):
+        blocker.write_text("a file where the state folder was\n")
+        if folder.is_dir():
+            folder.rename(spare / f"state-moved-{attempt}")
+        try:
+            blocker.rename(folder)  # fails if the folder came back in between
+            return
+        except (IsADirectoryError, OSError):
+            continue
+    raise AssertionError(f"{folder} kept coming back")
+
+
 async def test_headless_survives_a_state_folder_that_breaks_mid_run(
     fleet: SimServer, tmp_path: Path
 ) -> None:
@@ -252,8 +268,7 @@ async def test_headless_survives_a_state_folder_that_breaks_mid_run(
     dirs = {"config": tmp_path / "config", "state": tmp_path / "state"}
     run = await start_onboard(fleet, dirs, "acme-prod")
     url = await next_url(run)
-    dirs["state"].rename(tmp_path / "state-moved")
-    dirs["state"].write_text("a file where the state folder was\n")
+    put_a_file_in_place_of(dirs["state"], tmp_path)
     run.type(await code_from_page(url))
     await run.read_until("NOT kept")
     assert await run.finish() == 1
