@@ -156,15 +156,8 @@ async def connect(
             # As with `ssh -i`, the agent's keys are tried too (first), and a passphrase-
             # protected key file is skipped rather than prompted for: the agent may hold it.
             client_keys=[str(box.key)] if box.key else (),
-            ignore_encrypted=True,
-            known_hosts=known_hosts,
-            client_factory=lambda: client,
-            connect_timeout=connect_timeout,
-            keepalive_interval=keepalive_interval,
-            keepalive_count_max=KEEPALIVE_COUNT_MAX,
-            agent_forwarding=False,
-            x11_forwarding=False,
             send_env=SEND_ENV,
+            **_common_options(known_hosts, client, connect_timeout, keepalive_interval),
         )
         if box.user is None and options.config.get("User") is None:
             # Neither the inventory nor the config names a user: clawtui's default, not the
@@ -211,6 +204,27 @@ async def connect(
     return SshConnection(box, connection, client, target)
 
 
+def _common_options(
+    known_hosts: asyncssh.SSHKnownHosts,
+    client: _Client,
+    connect_timeout: float,
+    keepalive_interval: float,
+) -> dict[str, Any]:
+    """What a box's connection and each jump host's have in common: host keys checked against
+    the box's known_hosts, keepalives, no forwarding of the agent or X11, and a passphrase-
+    protected key file skipped rather than prompted for (the agent may hold it)."""
+    return {
+        "ignore_encrypted": True,
+        "known_hosts": known_hosts,
+        "client_factory": lambda: client,
+        "connect_timeout": connect_timeout,
+        "keepalive_interval": keepalive_interval,
+        "keepalive_count_max": KEEPALIVE_COUNT_MAX,
+        "agent_forwarding": False,
+        "x11_forwarding": False,
+    }
+
+
 async def _connect_hop(
     box: Box,
     hop: JumpHop,
@@ -233,14 +247,7 @@ async def _connect_hop(
             username=hop.user if hop.user else (),
             # The jump host's own ProxyJump is not followed: the chain is the box's `jump`.
             tunnel=None,
-            ignore_encrypted=True,
-            known_hosts=known_hosts,
-            client_factory=lambda: client,
-            connect_timeout=connect_timeout,
-            keepalive_interval=keepalive_interval,
-            keepalive_count_max=KEEPALIVE_COUNT_MAX,
-            agent_forwarding=False,
-            x11_forwarding=False,
+            **_common_options(known_hosts, client, connect_timeout, keepalive_interval),
         )
         overrides: dict[str, Any] = {}
         if hop.user is None and options.config.get("User") is None:
