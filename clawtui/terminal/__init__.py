@@ -4,6 +4,8 @@
 (screen.py, on clawtui/fastscreen.py) and the scrollback (scrollback.py); see model.py.
 """
 
+from clawtui.fastscreen import StyleKey
+
 from .cells import Cell
 from .escapes import ClipboardRequest, TerminalEvent
 from .model import DISPLAY_ERROR_TEXT, TerminalModel, display_error
@@ -14,6 +16,7 @@ __all__ = [
     "Cell",
     "ClipboardRequest",
     "ScrollbackRow",
+    "StyleKey",
     "TerminalEvent",
     "TerminalModel",
     "display_error",

@@ -1,4 +1,9 @@
-"""Cells: what one character position of a pane holds, shared by the screen and the scrollback."""
+"""Cells: what one character position of a pane holds, shared by the screen and the scrollback.
+
+Rows keep a cell as its character and its `StyleKey` (the attributes without the character, a
+plain tuple; see clawtui/fastscreen.py); `Cell` is the whole of it, as pyte's handlers and the
+model's readers see it.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,15 @@ from typing import NamedTuple, cast
 
 from pyte.screens import Char
 
+from clawtui.fastscreen import StyleKey, style_key
+
 __all__ = [
     "BLANK",
     "BLANK_CHAR",
+    "BLANK_KEY",
     "BLANK_REVERSE",
     "CONCEALED",
-    "STYLE_KEY",
     "Cell",
-    "CellMap",
     "visible_text",
 ]
 
@@ -42,40 +48,17 @@ class Cell(NamedTuple):
 BLANK = Cell(" ")
 BLANK_REVERSE = Cell(" ", reverse=True)
 BLANK_CHAR = cast(Char, BLANK)  # the same tuple, typed the way pyte's buffer is
+BLANK_KEY = style_key(BLANK)
+CONCEALED = itemgetter(8)  # a `Cell`'s style key → its `conceal` (SGR 8)
 
 
-class CellMap(dict[str, Cell]):
-    """Cells with one set of attributes, by character: drawing reuses them instead of building
-    a new tuple per character (cells are immutable, so sharing is safe)."""
-
-    __slots__ = ("attrs", "_rest")
-
-    def __init__(self, attrs: Cell) -> None:
-        super().__init__()
-        self.attrs = attrs
-        self._rest = tuple(attrs[1:])
-
-    def __missing__(self, data: str) -> Cell:
-        # The tuple constructor directly: NamedTuple._replace costs three times as much.
-        cell: Cell = _new_tuple(Cell, (data, *self._rest))
-        self[data] = cell
-        return cell
-
-
-_new_tuple = tuple.__new__
-
-
-def visible_text(cells: list[Char]) -> str:
+def visible_text(chars: list[str], styles: list[StyleKey]) -> str:
     """What a person reads on a row: concealed (SGR 8) characters are blanks."""
-    if any(map(CONCEALED, cells)):
+    if any(map(CONCEALED, styles)):
         return "".join(
             [
-                " " if concealed else cell[0]
-                for cell, concealed in zip(cells, map(CONCEALED, cells), strict=True)
+                " " if concealed else char
+                for char, concealed in zip(chars, map(CONCEALED, styles), strict=True)
             ]
         ).rstrip()
-    return "".join([cell[0] for cell in cells]).rstrip()
-
-
-STYLE_KEY = itemgetter(slice(1, None))  # a cell's attributes without its character
-CONCEALED = itemgetter(9)  # Cell.conceal
+    return "".join(chars).rstrip()

@@ -26,12 +26,12 @@ from collections.abc import Callable, Iterable
 from typing import cast
 
 from pyte import modes as pyte_modes
-from pyte.screens import Char, StaticDefaultDict
 
 from clawtui.errors import DisplayError
+from clawtui.fastscreen import Row, StyleKey, cell_of, style_key
 from clawtui.snapshot import Hyperlink, ScreenText
 
-from .cells import BLANK, Cell, visible_text
+from .cells import BLANK_KEY, Cell, visible_text
 from .escapes import EscapeFilter, TerminalEvent
 from .screen import PaneScreen
 from .scrollback import Scrollback, ScrollbackRow
@@ -150,7 +150,7 @@ class TerminalModel:
 
     # ----------------------------------------------------------------------------- ScreenHost
 
-    def push_scrollback(self, row: StaticDefaultDict[int, Char] | None, columns: int) -> None:
+    def push_scrollback(self, row: Row | None, columns: int) -> None:
         """Keep a row that scrolled off the top of the main screen (called by its screen)."""
         self.scrolled_total += 1
         self._scrollback.push(row, columns)
@@ -283,7 +283,7 @@ class TerminalModel:
         text = self._line_cache.get(y)
         if text is None:
             row = self._screen.buffer.get(y)
-            text = visible_text([row[x] for x in range(self._screen.columns)]) if row else ""
+            text = visible_text(row.cell_data(), row.resolved_styles()) if row else ""
             self._line_cache[y] = text
         return text
 
@@ -314,34 +314,46 @@ class TerminalModel:
 
     # ----------------------------------------------------------------------------- cells
 
-    def screen_cells(self, y: int) -> list[Cell]:
-        """The `columns` cells of screen row y (wide characters: the second cell is "")."""
+    def screen_row(self, y: int) -> tuple[list[str], list[StyleKey]]:
+        """Screen row y as two lists as wide as the screen: each cell's character (wide
+        characters: the second cell is "") and its style key (see clawtui/fastscreen.py). The
+        lists are the caller's: the screen goes on changing, they do not."""
         screen = self._screen
         row = screen.buffer.get(y)
-        if not row:
-            return [screen.default_char] * screen.columns
-        return cast(list[Cell], [row[x] for x in range(screen.columns)])
+        if row is None:
+            return [screen.default_char.data] * screen.columns, [
+                style_key(screen.default_char)
+            ] * screen.columns
+        return row.cell_data(), row.resolved_styles()
+
+    def screen_cells(self, y: int) -> list[Cell]:
+        """The `columns` cells of screen row y (wide characters: the second cell is "")."""
+        chars, styles = self.screen_row(y)
+        return _as_cells(chars, styles)
+
+    def scrollback_row(self, index: int) -> tuple[list[str], list[StyleKey]]:
+        """Scrollback row `index` (0 is the oldest kept) as `screen_row` gives a screen row,
+        padded with blanks to the screen's width."""
+        row = self._scrollback.row(index)
+        chars = list(row.cells)
+        styles: list[StyleKey] = []
+        for count, key in row.runs:
+            styles.extend([key] * count)
+        missing = self._screen.columns - len(chars)
+        if missing > 0:
+            chars.extend([" "] * missing)
+            styles.extend([BLANK_KEY] * missing)
+        return chars, styles
 
     def scrollback_cells(self, index: int) -> list[Cell]:
         """The cells of scrollback row `index` (0 is the oldest kept), padded with blanks."""
-        row = self._scrollback.row(index)
-        cells: list[Cell] = []
-        position = 0
-        text = row.cells
-        maps = self._screen.cells_for
-        for count, attrs in row.runs:
-            # A run's attributes cell holds some character: key the cache on a blank one.
-            cell_map = maps(attrs if attrs.data == " " else attrs._replace(data=" "))
-            cells.extend(map(cell_map.__getitem__, text[position : position + count]))
-            position += count
-        columns = self._screen.columns
-        if len(cells) < columns:
-            cells.extend([BLANK] * (columns - len(cells)))
-        return cells
+        chars, styles = self.scrollback_row(index)
+        return _as_cells(chars, styles)
 
     def row_wrapped(self, y: int) -> bool:
         """Whether screen row y ran on into row y + 1 by autowrap (not by a newline)."""
-        return bool(getattr(self._screen.buffer.get(y), "wrapped", False))
+        row = self._screen.buffer.get(y)
+        return row is not None and row.wrapped
 
     def scrollback_wrapped(self, index: int) -> bool:
         """Whether scrollback row `index` ran on into the row after it by autowrap."""
@@ -352,6 +364,10 @@ class TerminalModel:
 
     def scrollback_rows(self) -> Iterable[ScrollbackRow]:
         return iter(self._scrollback.rows())
+
+
+def _as_cells(chars: list[str], styles: list[StyleKey]) -> list[Cell]:
+    return [cast(Cell, cell_of(Cell, char, key)) for char, key in zip(chars, styles, strict=True)]
 
 
 def display_error(error: BaseException, what: str) -> DisplayError:

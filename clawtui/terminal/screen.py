@@ -10,18 +10,17 @@ from __future__ import annotations
 import copy
 import re
 import unicodedata
-from collections import defaultdict
 from typing import Any, Protocol, cast
 
 import pyte
 from pyte import modes as pyte_modes
-from pyte.screens import Char, Cursor, StaticDefaultDict
+from pyte.screens import Char, Cursor
 
-from clawtui.fastscreen import FastScreen
+from clawtui.fastscreen import FastScreen, Row, RowBuffer
 
-from .cells import BLANK, BLANK_REVERSE, Cell, CellMap
+from .cells import BLANK, BLANK_REVERSE, Cell
 
-__all__ = ["Buffer", "PaneScreen", "ScreenHost"]
+__all__ = ["PaneScreen", "ScreenHost"]
 
 _ALT_SCREEN_MODES = (47, 1047, 1049)
 # xterm ignores DECCOLM unless allowColumnMode is set; pyte would resize itself to 132 columns,
@@ -36,7 +35,7 @@ _UNDRAWABLE = re.compile(
     "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufe00-\ufe0f\ufeff"
     "\U000e0000-\U000e007f\U000e0100-\U000e01ef]"
 )
-_CELL_CACHE_LIMIT = 4096
+_SGR_CACHE_LIMIT = 4096
 
 
 class ScreenHost(Protocol):
@@ -47,7 +46,7 @@ class ScreenHost(Protocol):
         """Rows ever pushed into the scrollback: the absolute row of screen row 0."""
         ...
 
-    def push_scrollback(self, row: StaticDefaultDict[int, Char] | None, columns: int) -> None:
+    def push_scrollback(self, row: Row | None, columns: int) -> None:
         """Keep a row that scrolled off the top of the main screen, `columns` wide."""
         ...
 
@@ -60,29 +59,9 @@ class ScreenHost(Protocol):
         ...
 
 
-class _Row(StaticDefaultDict[int, Char]):
-    """A screen row. `wrapped`, as xterm marks it, says its text ran on into the next row by
-    autowrap: the row object moves with its text when pyte scrolls or inserts lines.
-
-    `costly` says pyte's own draw() wrote cells into it: it builds a new tuple per cell (and a
-    new string for any character past Latin-1), where the ASCII path shares them, so the row
-    costs up to five times the memory while it waits in the scrollback uncompacted."""
-
-    wrapped = False
-    costly = False
-
-
-def _mark_wrapped(row: StaticDefaultDict[int, Char] | None, wrapped: bool) -> None:
-    if row is not None and (wrapped or getattr(row, "wrapped", False)):
-        cast(_Row, row).wrapped = wrapped
-
-
-def _mark_costly(row: StaticDefaultDict[int, Char] | None) -> None:
+def _mark_wrapped(row: Row | None, wrapped: bool) -> None:
     if row is not None:
-        cast(_Row, row).costly = True
-
-
-Buffer = dict[int, StaticDefaultDict[int, Char]]
+        row.wrapped = wrapped
 
 
 class PaneScreen(FastScreen):
@@ -93,27 +72,20 @@ class PaneScreen(FastScreen):
         # pyte's __init__ calls reset(), which already needs these.
         self._host = host
         self.alternate = False
-        self._main_buffer: Buffer | None = None
-        self._alt_kept: Buffer | None = None  # the ?47 buffer, which survives leaving
+        self._main_buffer: RowBuffer | None = None
+        self._alt_kept: RowBuffer | None = None  # the ?47 buffer, which survives leaving
         self._alt_saved_cursor: Cursor | None = None
-        self._cell_maps: dict[Cell, CellMap] = {}
         self._sgr_cache: dict[tuple[Char, tuple[int, ...], bool], Char] = {}
-        self._last_attrs: Cell | None = None
-        self._last_map: CellMap | None = None
         self.last_char = " "
         self.link_url: str | None = None
         self._drawing = False  # inside pyte's draw(), where a linefeed means an autowrap
         super().__init__(columns, lines)
-        self.buffer = self._new_buffer()
 
     # ----------------------------------------------------------------------------- cells
 
     @property
     def default_char(self) -> Cell:  # type: ignore[override]
         return BLANK_REVERSE if pyte_modes.DECSCNM in self.mode else BLANK
-
-    def _new_buffer(self) -> Buffer:
-        return defaultdict(lambda: _Row(cast(Char, self.default_char)))
 
     def reset(self) -> None:
         if self.alternate and self._main_buffer is not None:
@@ -124,18 +96,6 @@ class PaneScreen(FastScreen):
         self._alt_saved_cursor = None
         super().reset()
         self.cursor.attrs = cast(Char, self.default_char)
-
-    def cells_for(self, attrs: Cell) -> CellMap:
-        if attrs is self._last_attrs and self._last_map is not None:
-            return self._last_map
-        cell_map = self._cell_maps.get(attrs)
-        if cell_map is None:
-            if len(self._cell_maps) >= _CELL_CACHE_LIMIT:
-                self._cell_maps.clear()
-            cell_map = self._cell_maps[attrs] = CellMap(attrs)
-        self._last_attrs = attrs
-        self._last_map = cell_map
-        return cell_map
 
     # ----------------------------------------------------------------------------- drawing
 
@@ -163,7 +123,6 @@ class PaneScreen(FastScreen):
                 super().draw(data)
             finally:
                 self._drawing = False
-            _mark_costly(self.buffer.get(self.cursor.y))
         self.last_char = data[-1]
 
     def _cap_combining(self, data: str) -> str:
@@ -192,16 +151,14 @@ class PaneScreen(FastScreen):
     def linefeed(self) -> None:
         if self._drawing:
             # An autowrap: the row pyte drew into moves on, maybe into the scrollback.
-            row = self.buffer.get(self.cursor.y)
-            _mark_wrapped(row, True)
-            _mark_costly(row)
+            _mark_wrapped(self.buffer.get(self.cursor.y), True)
         super().linefeed()
 
     def can_draw_styled(self) -> bool:
         # Text inside an OSC 8 link goes through `_draw_linked`, which records its cells.
         return self.link_url is None and super().can_draw_styled()
 
-    def autowrapped(self, row: StaticDefaultDict[int, Char] | None) -> None:
+    def autowrapped(self, row: Row | None) -> None:
         # FastScreen's ASCII path wraps a row: it ran on into the next one.
         _mark_wrapped(row, True)
 
@@ -235,7 +192,7 @@ class PaneScreen(FastScreen):
             self.cursor.attrs = after
             return
         self._apply_sgr(attrs)
-        if len(self._sgr_cache) >= _CELL_CACHE_LIMIT:
+        if len(self._sgr_cache) >= _SGR_CACHE_LIMIT:
             self._sgr_cache.clear()
         self._sgr_cache[key] = self.cursor.attrs
 
@@ -366,14 +323,14 @@ class PaneScreen(FastScreen):
             self._alt_saved_cursor = copy.copy(self.cursor)
         if self.alternate:
             if mode == 1049:
-                self.buffer = self._new_buffer()
+                self.buffer = self.new_buffer()
                 self.dirty.update(range(self.lines))
             return
         self._main_buffer = self.buffer
         if mode == 47 and self._alt_kept is not None:
             self.buffer = self._alt_kept
         else:
-            self.buffer = self._new_buffer()
+            self.buffer = self.new_buffer()
         self.alternate = True
         self.dirty.update(range(self.lines))
 
@@ -442,17 +399,15 @@ class PaneScreen(FastScreen):
         self.dirty.update(range(lines))
 
     def _reshape(
-        self, buffer: Buffer, cursor_y: int, lines: int, columns: int, keep: bool
-    ) -> tuple[Buffer, int]:
+        self, buffer: RowBuffer, cursor_y: int, lines: int, columns: int, keep: bool
+    ) -> tuple[RowBuffer, int]:
         shift = max(0, cursor_y - (lines - 1))
         if keep:
             for y in range(shift):
                 self._host.push_scrollback(buffer.get(y), self.columns)
-        reshaped = self._new_buffer()
+        reshaped = self.new_buffer()
         for y, row in buffer.items():
             if shift <= y < shift + lines:
-                if columns < self.columns:
-                    for x in [x for x in row if x >= columns]:
-                        del row[x]
+                row.set_width(columns)
                 reshaped[y - shift] = row
         return reshaped, shift

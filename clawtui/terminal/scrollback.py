@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections import deque
 from itertools import compress, pairwise
-from operator import ne
+from operator import is_not
 from typing import NamedTuple, cast
 
-from pyte.screens import Char, StaticDefaultDict
+from clawtui.fastscreen import Row, StyleKey, style_key
 
-from .cells import BLANK_CHAR, CONCEALED, STYLE_KEY, Cell, visible_text
+from .cells import BLANK_KEY, CONCEALED, visible_text
 
 __all__ = ["PENDING_CELLS", "Scrollback", "ScrollbackRow", "compact"]
 
@@ -23,12 +23,13 @@ class ScrollbackRow(NamedTuple):
 
     `cells` is a string holding one character per column when every cell is exactly one code
     point (the common case), otherwise a tuple of per-cell strings (wide-character stubs are
-    `""`, combined characters are longer). `runs` gives (number of cells, attributes) in order;
-    the `data` of an attributes cell means nothing. Trailing default blanks are not stored.
+    `""`, combined characters are longer). `runs` gives (number of cells, style key) in order.
+    Trailing default blanks are not stored. Everything in it but the row itself is plain
+    tuples, strings and numbers, which Python's cyclic garbage collector stops tracking.
     """
 
     cells: str | tuple[str, ...]
-    runs: tuple[tuple[int, Cell], ...]
+    runs: tuple[tuple[int, StyleKey], ...]
     plain: str  # the text a reader sees, trailing blanks removed
     wrapped: bool = False  # the text ran on into the next row (autowrap)
 
@@ -39,38 +40,56 @@ class ScrollbackRow(NamedTuple):
 
 EMPTY_ROW = ScrollbackRow("", (), "")
 # A scrollback entry: compact, or still the screen row pyte dropped (compacted when read).
-_Kept = ScrollbackRow | StaticDefaultDict[int, Char]
-# How many cells of rows that scrolled off may wait uncompacted (see `Scrollback.push`), a
-# `costly` cell counting five: about 1000 full rows of a 120-column pane, some 6 MB (a raw row
-# costs ~45 bytes per cell, ~235 when costly; a compact one ~3 per cell plus ~250 per row).
+_Kept = ScrollbackRow | Row
+# How many cells of rows that scrolled off may wait uncompacted (see `Scrollback.push`): about
+# 1000 full rows of a 120-column pane, some 2 MB (a raw row costs ~17 bytes per cell, a compact
+# one ~3 per cell plus ~250 per row).
 PENDING_CELLS = 1 << 17
 
 
-def _weight(row: StaticDefaultDict[int, Char]) -> int:
-    """What a raw row waiting in the scrollback counts against `PENDING_CELLS`."""
-    return len(row) * 5 if getattr(row, "costly", False) else len(row)
-
-
-def compact(row: StaticDefaultDict[int, Char] | None, columns: int) -> ScrollbackRow:
-    if not row:
+def compact(row: Row | None, columns: int) -> ScrollbackRow:
+    """`row` (pushed when the screen was `columns` wide) in its compact form."""
+    if row is None:
         return EMPTY_ROW
-    cells = [row[x] for x in range(min(max(row) + 1, columns))]
-    default = row.default
-    while cells and (cells[-1] == default or cells[-1] == BLANK_CHAR):
-        cells.pop()
-    if not cells:
+    chars = row.chars[:columns]
+    styles = row.styles[:columns]
+    # Trailing blanks never written, or written with the default attributes, are not stored.
+    default = style_key(row.default)
+    blanks = (None, default, BLANK_KEY)
+    joined = "".join(chars)
+    end = len(chars)
+    if len(joined) == end:
+        end = len(joined.rstrip(" "))
+        tail = styles[end:]
+        blank = tail.count(None) + tail.count(default)
+        if BLANK_KEY != default:
+            blank += tail.count(BLANK_KEY)
+        if blank != len(tail):
+            end = len(chars)  # some blank has other attributes: find the last one below
+    while end and chars[end - 1] == " " and styles[end - 1] in blanks:
+        end -= 1
+    if not end:
         return EMPTY_ROW
-    datas = [cell.data for cell in cells]
-    joined = "".join(datas)
-    stored: str | tuple[str, ...] = joined if len(joined) == len(cells) else tuple(datas)
+    stored: str | tuple[str, ...]
+    if len(joined) == len(chars):
+        stored = joined[:end]
+    else:
+        stored = tuple(chars[:end])
+        joined = "".join(stored)
+    del styles[end:]
+    if None in styles:  # a cell never written, inside the text: it shows the default
+        styles = [default if key is None else key for key in styles]
     # Where the attributes change, found with C-level map/compress rather than a Python loop.
-    count = len(cells)
-    keys = list(map(STYLE_KEY, cells))
-    starts = [0, *compress(range(1, count), map(ne, keys[1:], keys)), count]
-    runs = tuple((end - start, cells[start]) for start, end in pairwise(starts))
-    plain = visible_text(cells) if any(map(CONCEALED, cells)) else joined.rstrip()
-    wrapped = bool(getattr(row, "wrapped", False))
-    return ScrollbackRow(stored, cast(tuple[tuple[int, Cell], ...], runs), plain, wrapped)
+    # Keys are shared objects, so identity finds the changes (an unshared equal key only
+    # splits a run in two).
+    keys = cast(list[StyleKey], styles)
+    starts = [0, *compress(range(1, end), map(is_not, keys[1:], keys)), end]
+    runs = tuple((stop - begin, keys[begin]) for begin, stop in pairwise(starts))
+    if any(map(CONCEALED, keys)):
+        plain = visible_text(list(stored), keys)
+    else:
+        plain = joined[:end].rstrip() if isinstance(stored, str) else joined.rstrip()
+    return ScrollbackRow(stored, runs, plain, row.wrapped)
 
 
 class Scrollback:
@@ -94,7 +113,7 @@ class Scrollback:
         self._rows.clear()
         self._pending_cells = 0
 
-    def push(self, row: StaticDefaultDict[int, Char] | None, columns: int) -> None:
+    def push(self, row: Row | None, columns: int) -> None:
         """Keep a row that scrolled off the top, raw: it is compacted only when read.
 
         In a flood nobody reads the scrollback and most rows are dropped again by the limit, so
@@ -111,15 +130,15 @@ class Scrollback:
         if len(scrollback) == scrollback.maxlen:
             oldest = scrollback[0]  # about to be dropped by the append below
             if not isinstance(oldest, ScrollbackRow):
-                self._pending_cells -= _weight(oldest)
-        if not row:
+                self._pending_cells -= len(oldest.chars)
+        if row is None:
             scrollback.append(EMPTY_ROW)
             return
         if columns != self._pending_columns:
             # Compaction clips a row at the width it had (pyte may leave a cell past the edge).
             self._compact_pending()
             self._pending_columns = columns
-        size = _weight(row)
+        size = len(row.chars)
         if self._pending_cells + size > self.pending_limit:
             scrollback.append(compact(row, columns))
         else:
@@ -134,7 +153,7 @@ class Scrollback:
         row = compact(entry, self._pending_columns)
         # Assignment in place, not insert/remove: iterators over the deque stay valid.
         self._rows[index] = row
-        self._pending_cells -= _weight(entry)
+        self._pending_cells -= len(entry.chars)
         return row
 
     def _compact_pending(self) -> None:
@@ -147,7 +166,7 @@ class Scrollback:
         for index, entry in enumerate(list(scrollback)):
             if not isinstance(entry, ScrollbackRow):
                 scrollback[index] = compact(entry, columns)
-                left -= _weight(entry)
+                left -= len(entry.chars)
                 if not left:
                     break  # the rest is compact: raw rows never change, nor does their weight
         self._pending_cells = 0

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import gc
 from itertools import compress, pairwise
-from operator import itemgetter, ne
+from operator import is_not
 from time import monotonic
 from typing import ClassVar
 
@@ -36,7 +36,7 @@ from textual.widget import Widget
 
 from clawtui.keys import MouseButton, encode_key, encode_mouse, encode_paste
 from clawtui.redact import BULLET, find_secret_spans
-from clawtui.terminal import Cell, ClipboardRequest, TerminalModel
+from clawtui.terminal import ClipboardRequest, StyleKey, TerminalModel
 
 __all__ = ["TerminalView"]
 
@@ -53,8 +53,11 @@ _ANSI_NUMBERS = {
     "cyan": 6,
     "white": 7,
 }
-_STYLE_KEY = itemgetter(slice(1, None))  # a cell's attributes without its character
-_DATA = itemgetter(0)  # a cell's character(s)
+# A row as the model gives it: each cell's character(s) and style key.
+_Cells = tuple[list[str], list[StyleKey]]
+# Style keys are `Cell` fields without the character: where reverse and conceal sit in them.
+_REVERSE = 6
+_CONCEAL = 8
 # Rows of context above and below the visible ones when looking for a wrapped token, so that
 # a token starting above the view (or ending below it) is still recognised and masked: enough
 # rows for this many characters at the pane's width (tokens seen so far: 79 to 108).
@@ -201,9 +204,9 @@ class TerminalView(Widget, can_focus=True):
         self._timer: Timer | None = None
         self._last_flush = 0.0
         self._versions: dict[int, int] = {}  # screen row → how often it changed
-        self._screen_cells: dict[int, list[Cell]] = {}
+        self._screen_cells: dict[int, _Cells] = {}
         self._screen_grid: dict[int, str] = {}
-        self._back_cells: dict[int, list[Cell]] = {}
+        self._back_cells: dict[int, _Cells] = {}
         self._back_grid: dict[int, str] = {}
         self._view: list[_RowState] = []
         self._strips: dict[_RowState, Strip] = {}
@@ -366,14 +369,14 @@ class TerminalView(Widget, can_focus=True):
 
     # ----------------------------------------------------------------------------- cells
 
-    def _cells(self, key: _RowKey) -> list[Cell] | None:
+    def _cells(self, key: _RowKey) -> _Cells | None:
         if key is None:
             return None
         kind, number, _version = key
         if kind == "s":
             cells = self._screen_cells.get(number)
             if cells is None:
-                cells = self._screen_cells[number] = self.model.screen_cells(number)
+                cells = self._screen_cells[number] = self.model.screen_row(number)
             return cells
         cells = self._back_cells.get(number)
         if cells is None:
@@ -383,7 +386,7 @@ class TerminalView(Widget, can_focus=True):
             if len(self._back_cells) > 8 * max(self.size.height, 16):
                 self._back_cells.clear()
                 self._back_grid.clear()
-            cells = self._back_cells[number] = self.model.scrollback_cells(index)
+            cells = self._back_cells[number] = self.model.scrollback_row(index)
         return cells
 
     def _wrapped(self, key: _RowKey) -> bool:
@@ -401,8 +404,12 @@ class TerminalView(Widget, can_focus=True):
         cache = self._screen_grid if key[0] == "s" else self._back_grid
         text = cache.get(key[1])
         if text is None:
-            cells = self._cells(key) or []
-            text = cache[key[1]] = "".join([cell[0][:1] or " " for cell in cells])
+            cells = self._cells(key)
+            chars = cells[0] if cells is not None else []
+            text = "".join(chars)
+            if len(text) != len(chars):  # wide or combined characters: one per cell
+                text = "".join([char[:1] or " " for char in chars])
+            cache[key[1]] = text
         return text
 
     # ----------------------------------------------------------------------------- painting
@@ -438,26 +445,32 @@ class TerminalView(Widget, can_focus=True):
         key, spans, cursor_x = state
         base = self._base_style or Style()
         cells = self._cells(key)
-        if not cells:
+        if not cells or not cells[0]:
             return Strip.blank(width, base)
+        chars, styles = cells
         if spans or cursor_x >= 0:
-            cells = list(cells)
+            chars = chars[:]
+            styles = styles[:]
             for start, end in spans:
-                for x in range(start, min(end, len(cells))):
-                    cells[x] = cells[x]._replace(data=BULLET, conceal=False)
-            if 0 <= cursor_x < len(cells):
-                cell = cells[cursor_x]
-                cells[cursor_x] = cell._replace(reverse=not cell.reverse)
+                for x in range(start, min(end, len(chars))):
+                    chars[x] = BULLET
+                    style = styles[x]
+                    if style[_CONCEAL]:
+                        styles[x] = (*style[:_CONCEAL], False, *style[_CONCEAL + 1 :])
+            if 0 <= cursor_x < len(chars):
+                style = styles[cursor_x]
+                reverse = not style[_REVERSE]
+                styles[cursor_x] = (*style[:_REVERSE], reverse, *style[_REVERSE + 1 :])
         segments = []
         style_for = self._style
-        # Where the attributes change, found with C-level map/compress, not a loop per cell.
-        count = len(cells)
-        keys = list(map(_STYLE_KEY, cells))
-        chars = list(map(_DATA, cells))
-        starts = [0, *compress(range(1, count), map(ne, keys[1:], keys)), count]
+        # Where the style changes, found with C-level map/compress, not a loop per cell. Keys
+        # are shared objects, so identity finds the changes (an unshared equal key only splits
+        # a segment in two).
+        count = len(chars)
+        starts = [0, *compress(range(1, count), map(is_not, styles[1:], styles)), count]
         for start, end in pairwise(starts):
-            attrs = keys[start]
-            if attrs[-1]:  # concealed: blanks of the same width, background kept
+            attrs = styles[start]
+            if attrs[_CONCEAL]:  # concealed: blanks of the same width, background kept
                 text = " " * (end - start)
             else:
                 text = "".join(chars[start:end])
