@@ -48,7 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from textual.app import App, ComposeResult  # noqa: E402
 from textual.strip import Strip  # noqa: E402
 
-from clawtui.tui.widgets.terminal_view import TerminalView  # noqa: E402
+from clawtui.tui.widgets.terminal_view import TerminalView, thaw_heap  # noqa: E402
 
 COLUMNS, LINES = 120, 40
 FLOOD_BYTES = 2_000_000
@@ -216,6 +216,7 @@ async def _pump(fd: int, view: _OurPane, result: Round) -> None:
 
 async def round_ours(path: Path, keep: Callable[[TerminalView], None] | None = None) -> Round:
     result = Round()
+    gc.collect()  # the last round's app is garbage now: not for this round to collect
     app = _OurApp()
     async with app.run_test(size=(COLUMNS, LINES)) as pilot:
         view = app.query_one(_OurPane)
@@ -240,6 +241,8 @@ async def round_ours(path: Path, keep: Callable[[TerminalView], None] | None = N
             os.close(master)
         if keep is not None:
             keep(view)
+    # Each round's app is a new one, as in a new process: the next freezes its own heap.
+    thaw_heap()
     return result
 
 
@@ -292,6 +295,7 @@ def _their_app(command: list[str]) -> Any:
 
 async def round_theirs(path: Path) -> Round:
     result = Round()
+    gc.collect()  # the last round's app is garbage now: not for this round to collect
     app = _their_app(_cat_command(path))
     async with app.run_test(size=(COLUMNS, LINES)) as pilot:
         from textual_tty import Terminal

@@ -67,6 +67,7 @@ StyleKey = tuple[Any, ...]
 
 _SHARED: dict[StyleKey, StyleKey] = {}  # key → the one shared object equal to it
 _BY_CELL: dict[tuple[Any, ...], StyleKey] = {}  # cell → its shared key
+_TEXTS: dict[str, str] = {}  # a cell's text past ASCII → the one string shared for it
 _CELLS: dict[tuple[type, StyleKey], dict[str, Char]] = {}  # (cell type, key) → cells by character
 
 
@@ -149,7 +150,14 @@ class Row:
 
     def __setitem__(self, x: int, cell: Char) -> None:
         if 0 <= x < len(self.chars):  # pyte never shows a cell past the edge
-            self.chars[x] = cell[0]
+            data = cell[0]
+            if not data.isascii():
+                # pyte makes a new string per character past Latin-1: share one instead, or
+                # a row of box drawing costs five times a row of ASCII.
+                data = _TEXTS.setdefault(data, data)
+                if len(_TEXTS) > _CACHE_LIMIT:
+                    _TEXTS.clear()
+            self.chars[x] = data
             self.styles[x] = style_key(cell)
 
     def __delitem__(self, x: int) -> None:
@@ -387,35 +395,50 @@ class FastScreen(pyte.Screen):
         cursor = self.cursor
         columns = self.columns
         buffer = self.buffer
-        dirty = self.dirty
         sgr_texts = self._sgr_texts[pyte_modes.DECSCNM in self.mode]
+        # The cursor and the row it is on, in locals until the run is drawn: text runs hold
+        # no line ends, so only a wrap (`draw_ascii`) moves the cursor to another row.
+        x, y = cursor.x, cursor.y
+        row = buffer[y]
+        chars, styles = row.chars, row.styles
+        attrs = cursor.attrs
+        key_attrs, key = self._key_attrs, self._key
+        drew = False
         last_run = ""
         for params, run in _STYLED_TOKEN.findall(text, start, end):
             if run:
-                x = cursor.x
-                length = len(run)
-                if x + length <= columns:
-                    attrs = cursor.attrs
-                    if attrs is not self._key_attrs:
-                        self._key_attrs = attrs
-                        self._key = style_key(attrs)
-                    y = cursor.y
-                    row = buffer[y]
-                    row.chars[x : x + length] = run
-                    row.styles[x : x + length] = [self._key] * length
-                    cursor.x = x + length
-                    dirty.add(y)
+                stop = x + len(run)
+                if stop <= columns:
+                    if attrs is not key_attrs:
+                        key_attrs, key = attrs, style_key(attrs)
+                    chars[x:stop] = run
+                    styles[x:stop] = [key] * len(run)
+                    x = stop
+                    drew = True
                 else:
+                    if drew:
+                        self.dirty.add(y)
+                        drew = False
+                    cursor.x, cursor.attrs = x, attrs
+                    self._key_attrs, self._key = key_attrs, key
                     self.draw_ascii(run)
+                    key_attrs, key = self._key_attrs, self._key
+                    x, y = cursor.x, cursor.y
+                    row = buffer[y]
+                    chars, styles = row.chars, row.styles
                 last_run = run
                 continue
-            before = cursor.attrs
-            after = sgr_texts.get((before, params))
+            after = sgr_texts.get((attrs, params))
             if after is None:
-                after = self._sgr_after(before, params)
+                cursor.attrs = attrs
+                after = self._sgr_after(attrs, params)
                 if len(sgr_texts) >= _CACHE_LIMIT:
                     sgr_texts.clear()
-                sgr_texts[(before, params)] = after
-            cursor.attrs = after
+                sgr_texts[(attrs, params)] = after
+            attrs = after
+        cursor.x, cursor.attrs = x, attrs
+        self._key_attrs, self._key = key_attrs, key
+        if drew:
+            self.dirty.add(y)
         if last_run:
             self.last_char = last_run[-1]

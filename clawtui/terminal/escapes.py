@@ -187,8 +187,14 @@ class EscapeFilter:
                 segment = text[position:start]
                 # Plain text straight to the screen, as pyte's stream would, when pyte is not
                 # in the middle of a sequence of its own.
-                if segment.isprintable() and stream._taking_plain_text:
+                if not stream._taking_plain_text:
+                    stream.feed(segment)
+                elif segment.isprintable():
                     draw(segment)
+                elif segment == "\r\n":
+                    # The end of a line, as pyte's stream dispatches it, without its parser.
+                    screen.carriage_return()
+                    screen.linefeed()
                 else:
                     stream.feed(segment)
             position = match.end()

@@ -42,9 +42,10 @@ EMPTY_ROW = ScrollbackRow("", (), "")
 # A scrollback entry: compact, or still the screen row pyte dropped (compacted when read).
 _Kept = ScrollbackRow | Row
 # How many cells of rows that scrolled off may wait uncompacted (see `Scrollback.push`): about
-# 1000 full rows of a 120-column pane, some 2 MB (a raw row costs ~17 bytes per cell, a compact
-# one ~3 per cell plus ~250 per row).
-PENDING_CELLS = 1 << 17
+# 3300 full rows of a 120-column pane, some 7 MB (a raw row costs ~17 bytes per cell, a compact
+# one ~3 per cell plus ~250 per row). In a flood past the 5,000 rows kept, two rows in three
+# then go without ever being compacted.
+PENDING_CELLS = 3 << 17
 
 
 def compact(row: Row | None, columns: int) -> ScrollbackRow:

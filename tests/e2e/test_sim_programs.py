@@ -54,7 +54,7 @@ _CSI = re.compile(r"\x1b\[[0-9;?<>=]*[ -/]*[@-~]")
 _INCOMPLETE_TAIL = re.compile(r"\x1b(?:\][^\x07]*|\[[0-9;?<>=]*|)$")
 
 
-def _printed_text(raw: bytes) -> str:
+def _printed_text(raw: bytes | bytearray) -> str:
     """The text in a program's output, without its control sequences."""
     return _CSI.sub("", raw.decode("utf-8", "replace"))
 

@@ -442,3 +442,36 @@ async def test_feed_async_keeps_the_ui_responsive() -> None:
         assert ticks >= len(data) // TerminalView.FEED_SLICE  # the loop ran between slices
         await painted(view)
         assert rendered(view)[-2].rstrip() == "line 19999"
+
+
+class _LonePaneApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield TerminalView(id="pane")
+
+
+async def test_a_flooded_pane_leaves_no_cyclic_garbage() -> None:
+    # A flood repaints every row every frame. Rows Textual's `Strip` caches within themselves
+    # are freed only by the cyclic garbage collector, whose collections pause the app; the
+    # pane's rows must be freed as soon as they are replaced.
+    import gc
+
+    app = _LonePaneApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one(TerminalView)
+        await pilot.pause()
+        gc.collect()
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        try:
+            for frame in range(20):
+                lines = "".join(
+                    f"\x1b[3{n % 8}mframe {frame} line {n}\x1b[0m\r\n" for n in range(30)
+                )
+                pane.feed(lines.encode())
+                fed = pane.model.fed
+                await wait_for(lambda fed=fed: pane.painted_fed >= fed, 5, "the frame")  # type: ignore[misc]
+            gc.collect()
+            strips = [item for item in gc.garbage if type(item).__name__.endswith("Strip")]
+        finally:
+            gc.set_debug(0)
+            gc.garbage.clear()
+    assert strips == []

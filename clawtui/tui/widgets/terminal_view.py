@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+from collections.abc import Iterable, Sequence
 from itertools import compress, pairwise
 from operator import is_not
 from time import monotonic
@@ -38,7 +39,7 @@ from clawtui.keys import MouseButton, encode_key, encode_mouse, encode_paste
 from clawtui.redact import BULLET, find_secret_spans
 from clawtui.terminal import ClipboardRequest, StyleKey, TerminalModel
 
-__all__ = ["TerminalView"]
+__all__ = ["TerminalView", "thaw_heap"]
 
 # pyte's colour names; "brown" is its name for yellow, and it spells one bright background
 # "bfightmagenta".
@@ -86,6 +87,63 @@ def _feed_without_gc(model: TerminalModel, data: bytes) -> None:
         model.feed(data)
     finally:
         gc.enable()
+
+
+class _Strip(Strip):
+    """A `Strip` that never keeps itself in its own caches.
+
+    Textual's `Strip` caches what `divide`, `crop_extend` and `adjust_cell_length` return, and
+    when that is the strip itself (a whole-width row: every row of a pane) the strip and its
+    cache form a reference cycle, which only Python's cyclic garbage collector can free. A
+    flooded pane throws away 40 rows 60 times a second: some 30,000 objects a second of cyclic
+    garbage, collections of them every few frames, each a pause of the event loop. These
+    results are cheap to give again: they are not cached when they are the strip itself.
+    """
+
+    def divide(self, cuts: Iterable[int]) -> Sequence[Strip]:
+        cuts = list(cuts)
+        if [cut for cut in cuts if cut <= self.cell_length] == [self.cell_length]:
+            return [self]
+        return super().divide(cuts)
+
+    def crop_extend(self, start: int, end: int, style: Style | None) -> Strip:
+        if start == 0 and end == self.cell_length:
+            return self
+        return super().crop_extend(start, end, style)
+
+    def adjust_cell_length(self, cell_length: int, style: Style | None = None) -> Strip:
+        if cell_length == self.cell_length:
+            return self
+        return super().adjust_cell_length(cell_length, style)
+
+
+_heap_frozen = False
+
+
+def _freeze_heap_once() -> None:
+    """Move every object alive now out of the cyclic garbage collector's reach, once.
+
+    A flooded pane makes objects fast enough to start a full collection every second or so,
+    and a full collection walks every object of the app (Textual's widgets, styles, imported
+    modules: some 150,000), 30-60 ms during which no frame is painted and no key handled.
+    Objects alive when the first pane mounts are the app itself, which lives until the end:
+    after `gc.freeze()` full collections walk only what came later. Garbage is collected
+    first, so nothing already unreachable is kept.
+    """
+    global _heap_frozen  # noqa: PLW0603 - once per process, by design
+    if _heap_frozen:
+        return
+    _heap_frozen = True
+    gc.collect()
+    gc.freeze()
+
+
+def thaw_heap() -> None:
+    """Undo `_freeze_heap_once`, for a process that runs one app after another (a benchmark):
+    the next pane to mount freezes the heap of its own app."""
+    global _heap_frozen  # noqa: PLW0603 - see _freeze_heap_once
+    _heap_frozen = False
+    gc.unfreeze()
 
 
 def _colour(name: str) -> Color | None:
@@ -414,6 +472,11 @@ class TerminalView(Widget, can_focus=True):
 
     # ----------------------------------------------------------------------------- painting
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Textual styles each row into a new `Strip`, which its compositor's `divide` turns
+        # into a reference cycle (see `_Strip`): hand it rows that cannot form one.
+        return [_Strip(strip, strip.cell_length) for strip in super().render_lines(crop)]
+
     def render_line(self, y: int) -> Strip:
         if self._base_style is None:
             self._check_base_style()
@@ -475,7 +538,10 @@ class TerminalView(Widget, can_focus=True):
             else:
                 text = "".join(chars[start:end])
             segments.append(Segment(text, style_for(attrs)))
-        strip = Strip(segments)
+        # A row of ASCII is one cell per character: Rich need not measure it again.
+        joined = "".join(chars)
+        ascii_row = len(joined) == count and joined.isascii()
+        strip: Strip = _Strip(segments, count if ascii_row else None)
         if strip.cell_length != width:
             strip = strip.adjust_cell_length(width, base)
         return strip
@@ -516,6 +582,7 @@ class TerminalView(Widget, can_focus=True):
     # ----------------------------------------------------------------------------- size
 
     def on_mount(self) -> None:
+        _freeze_heap_once()
         self._flush()
 
     def on_resize(self, event: events.Resize) -> None:
