@@ -20,8 +20,8 @@ minutes apart that way).
   flood; the worst of each round, median over rounds.
 - `flood_first_paint_s`: from the moment our pump reads the flood's last chunk to the frame
   that shows it; median over rounds.
-- `pane_rss_mb`: how much the process's resident memory grew for one pane after the flood,
-  with its 5,000 rows of scrollback full.
+- `pane_rss_mb`: how much a new process's resident memory grew from the moment its pane was
+  up to the end of the flood, with the pane's 5,000 rows of scrollback full.
 """
 
 from __future__ import annotations
@@ -214,7 +214,11 @@ async def _pump(fd: int, view: _OurPane, result: Round) -> None:
         await view.feed_async(data)
 
 
-async def round_ours(path: Path, keep: Callable[[TerminalView], None] | None = None) -> Round:
+async def round_ours(
+    path: Path,
+    keep: Callable[[TerminalView], None] | None = None,
+    on_start: Callable[[], None] | None = None,
+) -> Round:
     result = Round()
     gc.collect()  # the last round's app is garbage now: not for this round to collect
     app = _OurApp()
@@ -224,6 +228,8 @@ async def round_ours(path: Path, keep: Callable[[TerminalView], None] | None = N
         view.done = asyncio.get_running_loop().create_future()
         process, master = _spawn_cat(path)
         pump = asyncio.ensure_future(_pump(master, view, result))
+        if on_start is not None:
+            on_start()
         timer = _Lateness()
         timer.start()
         start_cpu = time.process_time()
@@ -415,11 +421,11 @@ def _rss_now_mb() -> float:
     return resident_pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-async def measure_pane_rss() -> tuple[dict[str, float], list[str]]:
-    """pane_rss_mb: resident memory one pane adds, after the flood with its scrollback full."""
+async def _pane_rss_round() -> dict[str, float]:
+    """One round of ours in this (fresh) process: resident memory when the pane is up and
+    idle, and after the flood with its scrollback full."""
     data = _flood()
-    expected = len(_through_pty(data))
-    kept: dict[str, Any] = {}
+    kept: dict[str, float] = {}
 
     def keep(view: TerminalView) -> None:
         gc.collect()
@@ -429,17 +435,32 @@ async def measure_pane_rss() -> tuple[dict[str, float], list[str]]:
     with tempfile.TemporaryDirectory(prefix="clawtui-flood-") as folder:
         path = Path(folder) / "flood.log"
         path.write_bytes(data)
-        # A first round warms up everything that is not the pane (Textual, imports, caches of
-        # the app) so that the second one's growth is the pane's own.
-        await round_ours(path)
-        gc.collect()
-        before = _rss_now_mb()
-        await round_ours(path, keep)
-    grown = kept["after"] - before
+        await round_ours(path, keep, on_start=lambda: kept.update(before=_rss_now_mb()))
+    return kept
+
+
+async def measure_pane_rss() -> tuple[dict[str, float], list[str]]:
+    """pane_rss_mb: resident memory one pane adds, after the flood with its scrollback full.
+
+    Measured in a new process, from the moment the pane is up to the end of the flood: in a
+    process that ran other rounds, the flood would reuse memory they freed."""
+    import json
+
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, __file__, "--pane-rss", stdout=asyncio.subprocess.PIPE
+    )
+    output, _ = await process.communicate()
+    if process.returncode != 0:
+        from common import BenchError
+
+        raise BenchError(f"the pane_rss_mb round failed (exit {process.returncode})")
+    kept = json.loads(output)
+    grown = kept["after"] - kept["before"]
     notes = [
-        f"pane_rss_mb: resident memory {before:.1f} MB before the pane, {kept['after']:.1f} MB "
-        f"after a {expected / 1e6:.2f} MB flood with {kept['scrollback']} rows of scrollback "
-        f"kept (limit {SCROLLBACK}), 120x40",
+        f"pane_rss_mb: resident memory {kept['before']:.1f} MB with the pane up, "
+        f"{kept['after']:.1f} MB after a {len(_through_pty(_flood())) / 1e6:.2f} MB flood with "
+        f"{kept['scrollback']:.0f} rows of scrollback kept (limit {SCROLLBACK}), 120x40, "
+        "in a new process",
     ]
     return {"pane_rss_mb": grown}, notes
 
@@ -459,4 +480,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["--pane-rss"]:
+        import json
+
+        print(json.dumps(asyncio.run(_pane_rss_round())))
+    else:
+        main()
