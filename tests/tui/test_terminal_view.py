@@ -475,3 +475,18 @@ async def test_a_flooded_pane_leaves_no_cyclic_garbage() -> None:
             gc.set_debug(0)
             gc.garbage.clear()
     assert strips == []
+
+
+async def test_a_truecolour_flood_keeps_the_style_cache_bounded() -> None:
+    # Every word in a new colour: the pane must not keep a Rich style for each for ever.
+    app = _LonePaneApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one(TerminalView)
+        await pilot.pause()
+        for frame in range(40):
+            words = "".join(f"\x1b[38;2;{frame};{n};{n * 2 % 256}mw{n}" for n in range(250))
+            pane.feed(words.encode() + b"\x1b[0m\r\n")
+            fed = pane.model.fed
+            await wait_for(lambda fed=fed: pane.painted_fed >= fed, 5, "the frame")  # type: ignore[misc]
+        assert len(pane._styles) <= TerminalView.STYLE_CACHE
+        assert app.query_one(TerminalView).model.line_text(0)  # it did paint

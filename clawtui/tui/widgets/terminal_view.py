@@ -188,6 +188,8 @@ class TerminalView(Widget, can_focus=True):
     INPUT_GRACE: ClassVar[float] = 1.0
     INPUT_PAUSE: ClassVar[float] = 0.004
     WHEEL_LINES: ClassVar[int] = 3
+    #: Rich styles kept for the attributes painted, at most.
+    STYLE_CACHE: ClassVar[int] = 4096
 
     #: Shown in the footer while the pane has focus (the key itself is handled in `_on_key`).
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -549,6 +551,8 @@ class TerminalView(Widget, can_focus=True):
     def _style(self, attrs: tuple[object, ...]) -> Style:
         style = self._styles.get(attrs)
         if style is None:
+            if len(self._styles) >= self.STYLE_CACHE:
+                self._styles.clear()  # truecolour output can bring new colours without end
             style = self._styles[attrs] = self._make_style(attrs)
         return style
 
