@@ -40,6 +40,10 @@ __all__ = ["FastScreen", "Row", "RowBuffer", "StyleKey", "cell_of", "style_key"]
 
 _LAT1_MAP = pyte.charsets.LAT1_MAP
 _CACHE_LIMIT = 4096
+# Cells built for reading (pyte's handlers, the model's readers), at most 128 characters of
+# 1024 styles: rows store characters and keys, so these are few and short-lived.
+_CELL_MAPS_LIMIT = 1024
+_CELLS_PER_KEY = 128
 # A run `draw_styled` takes in one go: printable ASCII and plain SGR sequences (digits and
 # semicolons only, short enough that parsing them is bounded), in any order.
 _STYLED_RUN = re.compile(r"(?:\x1b\[[0-9;]{0,64}m|[ -~]+)+")
@@ -87,12 +91,12 @@ def cell_of(kind: type, data: str, key: StyleKey) -> Char:
     """The cell of type `kind` (pyte's `Char` or a subclass's) showing `data` with `key`."""
     cells = _CELLS.get((kind, key))
     if cells is None:
-        if len(_CELLS) >= _CACHE_LIMIT:
+        if len(_CELLS) >= _CELL_MAPS_LIMIT:
             _CELLS.clear()
         cells = _CELLS[(kind, key)] = {}
     cell = cells.get(data)
     if cell is None:
-        if len(cells) >= 256:
+        if len(cells) >= _CELLS_PER_KEY:
             cells.clear()
         cell = cells[data] = _new_tuple(kind, (data, *key))
     return cell
