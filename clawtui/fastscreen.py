@@ -72,6 +72,19 @@ StyleKey = tuple[Any, ...]
 _SHARED: dict[StyleKey, StyleKey] = {}  # key → the one shared object equal to it
 _BY_CELL: dict[tuple[Any, ...], StyleKey] = {}  # cell → its shared key
 _TEXTS: dict[str, str] = {}  # a cell's text past ASCII → the one string shared for it
+
+
+class _SingleWidth(dict[str, bool]):
+    """Whether a character takes exactly one cell, as pyte measures it (`wcwidth`)."""
+
+    def __missing__(self, char: str) -> bool:
+        if len(self) >= _CACHE_LIMIT:
+            self.clear()
+        single = self[char] = pyte.screens.wcwidth(char) == 1
+        return single
+
+
+_SINGLE_WIDTH = _SingleWidth()
 _CELLS: dict[tuple[type, StyleKey], dict[str, Char]] = {}  # (cell type, key) → cells by character
 
 
@@ -266,10 +279,12 @@ class FastScreen(pyte.Screen):
             super().draw(data)
 
     def draws_fast(self, data: str) -> bool:
-        """Whether `data` is a run `draw_ascii` draws exactly as pyte would."""
+        """Whether `data` is a run `draw_ascii` draws exactly as pyte would: printable
+        characters one cell wide each (ASCII, box drawing, most symbols), no charset shift,
+        no insert mode."""
         return (
-            data.isascii()
-            and data.isprintable()
+            data.isprintable()
+            and (data.isascii() or all(map(_SINGLE_WIDTH.__getitem__, data)))
             and self.charset == 0
             and self.g0_charset is _LAT1_MAP
             and pyte_modes.IRM not in self.mode
@@ -279,12 +294,16 @@ class FastScreen(pyte.Screen):
         """The text ran on from `row` into the next row (a hook; nothing by default)."""
 
     def draw_ascii(self, data: str) -> None:
-        """Draw printable ASCII (every character one cell wide): whole row slices at a time.
+        """Draw printable text whose every character is one cell wide (see `draws_fast`):
+        whole row slices at a time.
 
         Same result as pyte's per-character loop, including the pending-wrap state at the
         right edge and overwriting the last column when autowrap is off.
         """
         if not data:
+            return
+        if not data.isascii():
+            self._draw_shared(data)
             return
         cursor = self.cursor
         columns = self.columns
@@ -322,6 +341,95 @@ class FastScreen(pyte.Screen):
             cursor.x = x + take
             start += take
         self.dirty.add(cursor.y)
+
+    def _draw_shared(self, data: str) -> None:
+        """`draw_ascii` for text past ASCII, each character drawn as the one string shared for
+        it (pyte makes a new one per character past Latin-1)."""
+        if len(_TEXTS) > _CACHE_LIMIT:
+            _TEXTS.clear()
+        shared = _TEXTS.setdefault
+        cursor = self.cursor
+        columns = self.columns
+        key = self.cursor_key()
+        autowrap = pyte_modes.DECAWM in self.mode
+        start = 0
+        length = len(data)
+        while start < length:
+            if cursor.x >= columns:
+                if autowrap:
+                    self.dirty.add(cursor.y)
+                    self.autowrapped(self.buffer.get(cursor.y))
+                    self.carriage_return()
+                    self.linefeed()
+                else:
+                    row = self.buffer[cursor.y]
+                    row.chars[columns - 1] = shared(data[-1], data[-1])
+                    row.styles[columns - 1] = key
+                    cursor.x = columns
+                    break
+            x = cursor.x
+            take = min(length - start, columns - x)
+            piece = data[start : start + take]
+            row = self.buffer[cursor.y]
+            row.chars[x : x + take] = map(shared, piece, piece)
+            row.styles[x : x + take] = [key] * take
+            cursor.x = x + take
+            start += take
+        self.dirty.add(cursor.y)
+
+    # ----------------------------------------------------------------------------- erasing
+
+    def _fill(self, row: Row, start: int, stop: int) -> None:
+        """Write the cursor's attributes (a blank, as a typewriter erases) to `start:stop`."""
+        stop = min(stop, len(row.chars))
+        if start < stop:
+            row.chars[start:stop] = [self.cursor.attrs[0]] * (stop - start)
+            row.styles[start:stop] = [self.cursor_key()] * (stop - start)
+
+    def erase_characters(self, count: int | None = None) -> None:
+        cursor = self.cursor
+        self.dirty.add(cursor.y)
+        self._fill(self.buffer[cursor.y], cursor.x, cursor.x + (count or 1))
+
+    def erase_in_line(self, how: int = 0, private: bool = False) -> None:
+        cursor = self.cursor
+        if how == 0:
+            start, stop = cursor.x, self.columns
+        elif how == 1:
+            start, stop = 0, cursor.x + 1
+        elif how == 2:
+            start, stop = 0, self.columns
+        else:
+            super().erase_in_line(how, private)  # as pyte does with it
+            return
+        self.dirty.add(cursor.y)
+        self._fill(self.buffer[cursor.y], start, stop)
+
+    def erase_in_display(self, how: int = 0, *args: Any, **kwargs: Any) -> None:
+        if how == 0:
+            rows = range(self.cursor.y + 1, self.lines)
+        elif how == 1:
+            rows = range(self.cursor.y)
+        elif how in (2, 3):
+            rows = range(self.lines)
+        else:
+            super().erase_in_display(how, *args, **kwargs)  # as pyte does with it
+            return
+        self.dirty.update(rows)
+        data, key = self.cursor.attrs[0], self.cursor_key()
+        for y in rows:
+            # pyte erases the cells a row holds; a cell never written stays the default.
+            row = self.buffer[y]
+            styles = row.styles
+            if None not in styles:
+                self._fill(row, 0, len(styles))
+            elif styles.count(None) != len(styles):
+                for x, old in enumerate(styles):
+                    if old is not None:
+                        row.chars[x] = data
+                        styles[x] = key
+        if how in (0, 1):
+            self.erase_in_line(how)
 
     # ----------------------------------------------------------------------------- styled runs
 

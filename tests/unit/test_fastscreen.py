@@ -192,6 +192,8 @@ _PIECES = st.one_of(
             "\x1b7",
             "\x1b8",
             "界",
+            "─│╭╮✻…",  # one cell each, past Latin-1: the fast path draws them too
+            "é—",
             "e\u0301",
             "\u0301",
             "é",
