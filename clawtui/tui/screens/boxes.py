@@ -136,6 +136,7 @@ class BoxListScreen(Screen[None]):
         self._ready: dict[str, AuditRecord] = {}
         self._queue_pending = False
         self._queue_shown: Text | None = None  # what the queue panel shows now
+        self._queue_full = False  # ... and whether it fills the screen's height
         self.started = datetime.now(UTC)  # the current batch: what ran since clawtui started
 
     def compose(self) -> ComposeResult:
@@ -179,6 +180,9 @@ class BoxListScreen(Screen[None]):
         self.workspace.box_changed.unsubscribe(self)
         self.workspace.box_changed.subscribe(self, self.update_box)
         self.refill()
+
+    def on_resize(self) -> None:
+        self.refresh_queue()  # how many lines of the queue can show depends on the height
 
     def _tick_queue(self) -> None:
         if self.workspace.fleet.onboardings:
@@ -295,10 +299,16 @@ class BoxListScreen(Screen[None]):
     def _refresh_queue_now(self) -> None:
         self._queue_pending = False
         fleet = self.workspace.fleet
+        # The panel is never taller than the screen and each line takes a row at least, so
+        # lines past the screen's height never show: a batch of 100 boxes is not wrapped and
+        # measured in full on every change.
+        room = max(1, self.size.height)
         lines: list[Text] = []
         if fleet.onboardings:
             lines.append(Text(str(fleet.counts()), style="bold"))
         for name, onboarding in fleet.onboardings.items():
+            if len(lines) >= room:
+                break
             phase = onboarding.flow.phase
             if onboarding.queued:
                 lines.append(Text(f"· {name}: waiting its turn", style="dim"))
@@ -318,8 +328,11 @@ class BoxListScreen(Screen[None]):
         shown = Text("\n").join(lines) if lines else Text("No onboarding running.", style="dim")
         if shown == self._queue_shown:
             return  # a change of a box that the panel does not show (most of a batch's)
-        self._queue_shown = shown
-        self.query_one("#queue", Static).update(shown)
+        # Full before and after: the panel keeps its (largest) height, no layout needed.
+        full = len(lines) >= room
+        layout = not (full and self._queue_full)
+        self._queue_shown, self._queue_full = shown, full
+        self.query_one("#queue", Static).update(shown, layout=layout)
 
     @property
     def highlighted(self) -> str | None:
