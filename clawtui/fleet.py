@@ -309,6 +309,10 @@ class Fleet:
         self.listener.on_changed(onboarding)
 
     def _fill_slots(self) -> None:
+        if not self._queue:
+            # Nothing waits (most changes of a batch): no need to count the slots held, which
+            # asks every box of the fleet, on every change of any box.
+            return
         busy = sum(1 for onboarding in self.onboardings.values() if onboarding.holds_slot)
         while self._queue and busy < self.max_parallel:
             onboarding = self.onboardings[self._queue.pop(0)]

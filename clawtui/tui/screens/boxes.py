@@ -12,15 +12,19 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Region
 from textual.screen import Screen
+from textual.strip import Strip
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets.data_table import ColumnKey, RowKey
 
 from ...audit import AuditRecord, expires_on
 from ...audit_steps import AuditStep
@@ -29,6 +33,11 @@ from ..context import Workspace
 from ..messages import CycleBoxes, OpenShell, StartOnboarding
 from .checks import CheckScreen
 from .links import LinksScreen
+
+#: DataTable's render caches that `BoxTable.update_cell` keeps valid (private to DataTable;
+#: without them it falls back to DataTable's own `update_cell`). The first two are keyed by row.
+_CACHES_BY_ROW = ("_row_render_cache", "_cell_render_cache")
+_CACHES = (*_CACHES_BY_ROW, "_line_cache", "_row_renderable_cache")
 
 _FILTER_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.@:")
 
@@ -44,6 +53,62 @@ class BoxTable(DataTable[Text]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "screen.open_shell", "Shell", id="boxes.shell"),
     ]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        #: Rows whose cells changed since the last frame: their cached renders are dropped then.
+        self._stale_rows: set[RowKey] = set()
+
+    def update_cell(
+        self,
+        row_key: RowKey | str,
+        column_key: ColumnKey | str,
+        value: Text,
+        *,
+        update_width: bool = False,
+    ) -> None:
+        """DataTable's `update_cell`, redrawing only the row that changed.
+
+        DataTable keys every render cache on one update counter, so updating any cell makes the
+        next frame render every visible cell of every row again (through Rich: ~40 rows x 7
+        cells, a few hundred ms per frame). A batch of 100 boxes changes cells many times a
+        second, and the UI froze redrawing rows that had not changed. Here the value is stored,
+        the row is marked stale (its cached renders are dropped before the next frame, once for
+        all rows changed meanwhile) and only its line is repainted. Anything else (a new width,
+        a DataTable without the caches this relies on) goes through DataTable's own.
+        """
+        row = RowKey(row_key) if isinstance(row_key, str) else row_key
+        column = ColumnKey(column_key) if isinstance(column_key, str) else column_key
+        data = getattr(self, "_data", None)
+        if (
+            update_width
+            or not isinstance(data, dict)
+            or not all(isinstance(getattr(self, name, None), LRUCache) for name in _CACHES)
+            or row not in self.rows
+            or column not in self.columns
+        ):
+            super().update_cell(row, column, value, update_width=update_width)
+            return
+        data[row][column] = value
+        self._stale_rows.add(row)
+        self.refresh_row(self.get_row_index(row))
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        if self._stale_rows:
+            self._drop_stale_renders()
+        return super().render_lines(crop)
+
+    def _drop_stale_renders(self) -> None:
+        stale, self._stale_rows = self._stale_rows, set()
+        for name in _CACHES:
+            cache = getattr(self, name)
+            if name in _CACHES_BY_ROW:
+                # Keys start with the row's key: drop just those.
+                for key in [key for key in cache.keys() if key[0] in stale]:
+                    cache.discard(key)
+            else:
+                # Keyed by position (line, row index): cheap to rebuild from the rest.
+                cache.clear()
 
 
 class BoxListScreen(Screen[None]):
@@ -70,6 +135,8 @@ class BoxListScreen(Screen[None]):
         #: Each box's last ready record (the Expires column), re-read when a box finishes.
         self._ready: dict[str, AuditRecord] = {}
         self._queue_pending = False
+        self._queue_shown: Text | None = None  # what the queue panel shows now
+        self._queue_full = False  # ... and whether it fills the screen's height
         self.started = datetime.now(UTC)  # the current batch: what ran since clawtui started
 
     def compose(self) -> ComposeResult:
@@ -113,6 +180,9 @@ class BoxListScreen(Screen[None]):
         self.workspace.box_changed.unsubscribe(self)
         self.workspace.box_changed.subscribe(self, self.update_box)
         self.refill()
+
+    def on_resize(self) -> None:
+        self.refresh_queue()  # how many lines of the queue can show depends on the height
 
     def _tick_queue(self) -> None:
         if self.workspace.fleet.onboardings:
@@ -229,10 +299,16 @@ class BoxListScreen(Screen[None]):
     def _refresh_queue_now(self) -> None:
         self._queue_pending = False
         fleet = self.workspace.fleet
+        # The panel is never taller than the screen and each line takes a row at least, so
+        # lines past the screen's height never show: a batch of 100 boxes is not wrapped and
+        # measured in full on every change.
+        room = max(1, self.size.height)
         lines: list[Text] = []
         if fleet.onboardings:
             lines.append(Text(str(fleet.counts()), style="bold"))
         for name, onboarding in fleet.onboardings.items():
+            if len(lines) >= room:
+                break
             phase = onboarding.flow.phase
             if onboarding.queued:
                 lines.append(Text(f"· {name}: waiting its turn", style="dim"))
@@ -249,10 +325,14 @@ class BoxListScreen(Screen[None]):
                 lines.append(Text(f"■ {name}: stored, not in use", style="yellow"))
             elif phase != Phase.IDLE:
                 lines.append(Text(f"… {name}: {onboarding.state_label}", style="cyan"))
-        queue = self.query_one("#queue", Static)
-        queue.update(
-            Text("\n").join(lines) if lines else Text("No onboarding running.", style="dim")
-        )
+        shown = Text("\n").join(lines) if lines else Text("No onboarding running.", style="dim")
+        if shown == self._queue_shown:
+            return  # a change of a box that the panel does not show (most of a batch's)
+        # Full before and after: the panel keeps its (largest) height, no layout needed.
+        full = len(lines) >= room
+        layout = not (full and self._queue_full)
+        self._queue_shown, self._queue_full = shown, full
+        self.query_one("#queue", Static).update(shown, layout=layout)
 
     @property
     def highlighted(self) -> str | None:
