@@ -48,7 +48,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from textual.app import App, ComposeResult  # noqa: E402
 from textual.strip import Strip  # noqa: E402
 
-from clawtui.tui.widgets.terminal_view import TerminalView, thaw_heap  # noqa: E402
+from clawtui.tui import heap  # noqa: E402
+from clawtui.tui.widgets.terminal_view import TerminalView  # noqa: E402
 
 COLUMNS, LINES = 120, 40
 FLOOD_BYTES = 2_000_000
@@ -248,7 +249,7 @@ async def round_ours(
         if keep is not None:
             keep(view)
     # Each round's app is a new one, as in a new process: the next freezes its own heap.
-    thaw_heap()
+    heap.thaw()
     return result
 
 

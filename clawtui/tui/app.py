@@ -10,7 +10,6 @@ shows it through two signals, `box_changed` and `pane_changed`.
 from __future__ import annotations
 
 import contextlib
-import gc
 import shutil
 import tempfile
 import time
@@ -38,6 +37,7 @@ from ..terminal import TerminalModel
 from ..vault import Vault
 from .commands import BoxCommands
 from .context import PaneEvent
+from .heap import freeze_long_lived
 from .keymap import AppKeys, binding_rows
 from .messages import (
     BoxChanged,
@@ -191,7 +191,7 @@ class ClawApp(App[int]):
             await self.push_screen(InventoryErrorScreen(self.inventory_error))
         else:
             await self.push_screen(BoxListScreen(self))
-        self.call_after_refresh(_freeze_startup_objects)
+        self.call_after_refresh(freeze_long_lived)
 
     async def prepare(self) -> None:
         """Load the boxes (the demo starts its fleet here instead)."""
@@ -419,23 +419,6 @@ class ClawApp(App[int]):
         await self._fleet.close()
         for screen in list(self.sessions.values()):
             await screen.disconnect()
-
-
-_startup_frozen = False
-
-
-def _freeze_startup_objects() -> None:
-    """Move what exists once the first screen is up (modules, classes, Textual's and Rich's
-    tables, the app itself: ~160,000 objects) out of the garbage collector's sight, once per
-    process. They live as long as the process anyway, but every full collection walked them
-    again: in a batch of 100 boxes, full collections of up to a second, on the event loop that
-    draws the UI and pumps every pane. Garbage already there is collected first."""
-    global _startup_frozen
-    if _startup_frozen:
-        return
-    _startup_frozen = True
-    gc.collect()
-    gc.freeze()
 
 
 def _split_action(action: str) -> tuple[str, tuple[object, ...]]:

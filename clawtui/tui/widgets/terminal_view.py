@@ -38,8 +38,9 @@ from textual.widget import Widget
 from clawtui.keys import MouseButton, encode_key, encode_mouse, encode_paste
 from clawtui.redact import BULLET, find_secret_spans
 from clawtui.terminal import ClipboardRequest, StyleKey, TerminalModel
+from clawtui.tui.heap import freeze_long_lived
 
-__all__ = ["TerminalView", "thaw_heap"]
+__all__ = ["TerminalView"]
 
 # pyte's colour names; "brown" is its name for yellow, and it spells one bright background
 # "bfightmagenta".
@@ -115,35 +116,6 @@ class _Strip(Strip):
         if cell_length == self.cell_length:
             return self
         return super().adjust_cell_length(cell_length, style)
-
-
-_heap_frozen = False
-
-
-def _freeze_heap_once() -> None:
-    """Move every object alive now out of the cyclic garbage collector's reach, once.
-
-    A flooded pane makes objects fast enough to start a full collection every second or so,
-    and a full collection walks every object of the app (Textual's widgets, styles, imported
-    modules: some 150,000), 30-60 ms during which no frame is painted and no key handled.
-    Objects alive when the first pane mounts are the app itself, which lives until the end:
-    after `gc.freeze()` full collections walk only what came later. Garbage is collected
-    first, so nothing already unreachable is kept.
-    """
-    global _heap_frozen  # noqa: PLW0603 - once per process, by design
-    if _heap_frozen:
-        return
-    _heap_frozen = True
-    gc.collect()
-    gc.freeze()
-
-
-def thaw_heap() -> None:
-    """Undo `_freeze_heap_once`, for a process that runs one app after another (a benchmark):
-    the next pane to mount freezes the heap of its own app."""
-    global _heap_frozen  # noqa: PLW0603 - see _freeze_heap_once
-    _heap_frozen = False
-    gc.unfreeze()
 
 
 def _colour(name: str) -> Color | None:
@@ -586,7 +558,7 @@ class TerminalView(Widget, can_focus=True):
     # ----------------------------------------------------------------------------- size
 
     def on_mount(self) -> None:
-        _freeze_heap_once()
+        freeze_long_lived()  # see clawtui/tui/heap.py
         self._flush()
 
     def on_resize(self, event: events.Resize) -> None:
