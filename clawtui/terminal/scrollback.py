@@ -39,8 +39,13 @@ class ScrollbackRow(NamedTuple):
 
 
 EMPTY_ROW = ScrollbackRow("", (), "")
-# A scrollback entry: compact, or still the screen row pyte dropped (compacted when read).
-_Kept = ScrollbackRow | Row
+# A row as it scrolled off, waiting to be compacted: its characters, its style keys (None for a
+# cell never written), the key of its default and whether it wrapped. Plain tuples of strings
+# and keys, which Python's cyclic garbage collector stops tracking (a list it would walk cell by
+# cell at every full collection: 20 ms for a full scrollback).
+_Raw = tuple[tuple[str, ...], tuple[StyleKey | None, ...], StyleKey, bool]
+# A scrollback entry: compact, or still raw (compacted when read).
+_Kept = ScrollbackRow | _Raw
 # How many cells of rows that scrolled off may wait uncompacted (see `Scrollback.push`): about
 # 3300 full rows of a 120-column pane, some 7 MB (a raw row costs ~17 bytes per cell, a compact
 # one ~3 per cell plus ~250 per row). In a flood past the 5,000 rows kept, two rows in three
@@ -48,14 +53,17 @@ _Kept = ScrollbackRow | Row
 PENDING_CELLS = 3 << 17
 
 
-def compact(row: Row | None, columns: int) -> ScrollbackRow:
-    """`row` (pushed when the screen was `columns` wide) in its compact form."""
-    if row is None:
-        return EMPTY_ROW
-    chars = row.chars[:columns]
-    styles = row.styles[:columns]
+def raw(row: Row) -> _Raw:
+    """A screen row that scrolled off, as the scrollback keeps it until it is compacted."""
+    return (tuple(row.chars), tuple(row.styles), style_key(row.default), row.wrapped)
+
+
+def compact(kept: _Raw, columns: int) -> ScrollbackRow:
+    """A raw row (pushed when the screen was `columns` wide) in its compact form."""
+    chars = list(kept[0][:columns])
+    styles = list(kept[1][:columns])
     # Trailing blanks never written, or written with the default attributes, are not stored.
-    default = style_key(row.default)
+    default = kept[2]
     blanks = (None, default, BLANK_KEY)
     joined = "".join(chars)
     end = len(chars)
@@ -90,7 +98,7 @@ def compact(row: Row | None, columns: int) -> ScrollbackRow:
         plain = visible_text(list(stored), keys)
     else:
         plain = joined[:end].rstrip() if isinstance(stored, str) else joined.rstrip()
-    return ScrollbackRow(stored, runs, plain, row.wrapped)
+    return ScrollbackRow(stored, runs, plain, kept[3])
 
 
 class Scrollback:
@@ -118,12 +126,13 @@ class Scrollback:
         """Keep a row that scrolled off the top, raw: it is compacted only when read.
 
         In a flood nobody reads the scrollback and most rows are dropped again by the limit, so
-        compacting each one as it scrolls is wasted work. Keeping the row object is safe: pyte
-        drops it from the buffer when it scrolls and nothing writes to it afterwards. Raw rows
-        cost several times their compact form, so at most `PENDING_CELLS` cells wait; past
-        that, new rows are compacted as they come. The oldest raw ones stay raw, to be dropped
-        by the limit without ever being compacted: compacting the oldest instead would only
-        move the work, since in a long flood every row would then be compacted before it goes.
+        compacting each one as it scrolls is wasted work: the row's lists are copied as plain
+        tuples (`raw`), far cheaper than compacting, and which the garbage collector stops
+        tracking. Raw rows cost several times their compact form, so at most `PENDING_CELLS`
+        cells wait; past that, new rows are compacted as they come. The oldest raw ones stay
+        raw, to be dropped by the limit without ever being compacted: compacting the oldest
+        instead would only move the work, since in a long flood every row would then be
+        compacted before it goes.
         """
         scrollback = self._rows
         if not scrollback.maxlen:
@@ -131,7 +140,7 @@ class Scrollback:
         if len(scrollback) == scrollback.maxlen:
             oldest = scrollback[0]  # about to be dropped by the append below
             if not isinstance(oldest, ScrollbackRow):
-                self._pending_cells -= len(oldest.chars)
+                self._pending_cells -= len(oldest[0])
         if row is None:
             scrollback.append(EMPTY_ROW)
             return
@@ -139,12 +148,13 @@ class Scrollback:
             # Compaction clips a row at the width it had (pyte may leave a cell past the edge).
             self._compact_pending()
             self._pending_columns = columns
-        size = len(row.chars)
+        entry = raw(row)
+        size = len(entry[0])
         if self._pending_cells + size > self.pending_limit:
-            scrollback.append(compact(row, columns))
+            scrollback.append(compact(entry, columns))
         else:
             self._pending_cells += size
-            scrollback.append(row)
+            scrollback.append(entry)
 
     def row(self, index: int) -> ScrollbackRow:
         """Scrollback row `index`, compacted now if it was still raw (and kept compacted)."""
@@ -154,7 +164,7 @@ class Scrollback:
         row = compact(entry, self._pending_columns)
         # Assignment in place, not insert/remove: iterators over the deque stay valid.
         self._rows[index] = row
-        self._pending_cells -= len(entry.chars)
+        self._pending_cells -= len(entry[0])
         return row
 
     def _compact_pending(self) -> None:
@@ -167,7 +177,7 @@ class Scrollback:
         for index, entry in enumerate(list(scrollback)):
             if not isinstance(entry, ScrollbackRow):
                 scrollback[index] = compact(entry, columns)
-                left -= len(entry.chars)
+                left -= len(entry[0])
                 if not left:
                     break  # the rest is compact: raw rows never change, nor does their weight
         self._pending_cells = 0

@@ -155,7 +155,7 @@ class TerminalView(Widget, can_focus=True):
     #: No text selection: the pane's text is the program's, and a selection could copy a token.
     ALLOW_SELECT: ClassVar[bool] = False
     MAX_FPS: ClassVar[int] = 60
-    FEED_SLICE: ClassVar[int] = 16 * 1024
+    FEED_SLICE: ClassVar[int] = 8 * 1024
     #: After input, for this long, feeding pauses `INPUT_PAUSE` after each slice (see feed_async).
     INPUT_GRACE: ClassVar[float] = 1.0
     INPUT_PAUSE: ClassVar[float] = 0.004
