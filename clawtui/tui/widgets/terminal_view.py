@@ -3,8 +3,9 @@
 The widget owns no connection. Its owner feeds it the program's output (`feed`/`feed_async`)
 and sends on whatever the widget posts as `TerminalView.Typed`. Painting goes through Textual's
 Line API: only rows the model marked dirty are rebuilt, refreshes are coalesced to at most
-`MAX_FPS` a second by one pending timer, and an idle pane runs no timer at all (no blinking
-cursor), so ten idle panes cost nothing.
+`MAX_FPS` a second (`FLOOD_FPS` while a whole screen scrolls between frames) by one pending
+timer, and an idle pane runs no timer at all (no blinking cursor), so ten idle panes cost
+nothing.
 
 Secrets are masked when painting (`mask_secrets`, on by default): the model keeps the real text
 for the onboarding flow, the screen and any screenshot show `sk-ant-oat01-•••…AbCd`.
@@ -155,6 +156,9 @@ class TerminalView(Widget, can_focus=True):
     #: No text selection: the pane's text is the program's, and a selection could copy a token.
     ALLOW_SELECT: ClassVar[bool] = False
     MAX_FPS: ClassVar[int] = 60
+    #: Frames a second while the pane floods (a whole screen scrolled since the last frame):
+    #: nobody reads that fast, and each frame repaints every row.
+    FLOOD_FPS: ClassVar[int] = 30
     FEED_SLICE: ClassVar[int] = 8 * 1024
     #: After input, for this long, feeding pauses `INPUT_PAUSE` after each slice (see feed_async).
     INPUT_GRACE: ClassVar[float] = 1.0
@@ -235,6 +239,7 @@ class TerminalView(Widget, can_focus=True):
         self._flush_fed = 0
         self._timer: Timer | None = None
         self._last_flush = 0.0
+        self._flooding = False  # a whole screen scrolled between the last two frames
         self._versions: dict[int, int] = {}  # screen row → how often it changed
         self._screen_cells: dict[int, _Cells] = {}
         self._screen_grid: dict[int, str] = {}
@@ -314,7 +319,8 @@ class TerminalView(Widget, can_focus=True):
     def _schedule_flush(self) -> None:
         if self._timer is not None or not self.is_mounted:
             return
-        delay = self._last_flush + 1 / self.MAX_FPS - monotonic()
+        fps = self.FLOOD_FPS if self._flooding else self.MAX_FPS
+        delay = self._last_flush + 1 / fps - monotonic()
         if delay <= 0:
             self._flush()
         else:
@@ -333,6 +339,7 @@ class TerminalView(Widget, can_focus=True):
             self._screen_grid.pop(y, None)
         scrolled = model.scrolled_total - self._seen_scrolled
         self._seen_scrolled = model.scrolled_total
+        self._flooding = scrolled >= model.lines
         if self.scrollback_offset and scrolled:
             # Keep showing the same lines while new output pushes rows into the scrollback.
             self.scrollback_offset = min(self.scrollback_offset + scrolled, model.scrollback_len)
