@@ -179,10 +179,9 @@ class EscapeFilter:
         stream = self._stream
         draw = screen.draw
         position = 0
-        for match in _SPECIAL.finditer(text):
+        search = _SPECIAL.search
+        while (match := search(text, position)) is not None:
             start = match.start()
-            if start < position:
-                continue  # inside a styled run already drawn
             if start > position:
                 segment = text[position:start]
                 # Plain text straight to the screen, as pyte's stream would, when pyte is not
