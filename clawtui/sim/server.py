@@ -63,9 +63,19 @@ _ESCAPE_RE = re.compile(rb"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b
 # Popen), and TIOCSCTTY makes the PTY its controlling terminal, so that it gets SIGWINCH and
 # SIGHUP and bash has job control, exactly as under sshd. A few milliseconds of Python startup,
 # rather than a preexec_fn, which is unsafe when the server shares a process with threads.
+# A new session is a new scheduling autogroup on Linux, which competes for the CPU as an equal
+# of every other session whatever its processes' nice value: the session takes the server's
+# nice value too, so that a simulator started at a low priority (the benchmarks' fleet of 100
+# boxes) stays low.
 _CTTY_SHIM = (
     "import fcntl, os, sys, termios\n"
     "fcntl.ioctl(0, termios.TIOCSCTTY, 0)\n"
+    "if os.nice(0) > 0:\n"
+    "    try:\n"
+    "        with open('/proc/self/autogroup', 'w') as group:\n"
+    "            group.write(str(os.nice(0)))\n"
+    "    except OSError:\n"
+    "        pass\n"
     "os.execv(sys.argv[1], sys.argv[1:])\n"
 )
 
