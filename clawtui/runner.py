@@ -224,14 +224,16 @@ class Runner:
             case f.Send(pane=pane, data=data):
                 self.write(pane, data)
             case f.StoreToken(token=token):
+                # In a thread: the writes are fsynced, which can take the disk tens of
+                # milliseconds, and the event loop feeds every pane and draws the UI.
                 try:
-                    self.vault.store(self.box.name, token)
+                    await asyncio.to_thread(self.vault.store, self.box.name, token)
                 except VaultError as error:
                     return f.StoreFailed(error)
                 return f.Stored()
             case f.DeleteToken():
                 try:
-                    self.vault.delete(self.box.name)
+                    await asyncio.to_thread(self.vault.delete, self.box.name)
                 except OSError as error:  # verified anyway; a leftover file is only noted
                     self._record(AuditStep.TOKEN_DELETED, FAILED, error.strerror or "", None)
             case f.RunStatus(command=command):

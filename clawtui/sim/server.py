@@ -378,6 +378,9 @@ class _BoxSession:
                 error_r, stderr = os.pipe()
                 ours += [input_w, output_r, error_r]
                 theirs += [stdin, stdout, stderr]
+            # A PTY session needs a session of its own (its controlling terminal); a command
+            # without one gets only a process group of its own, to be signalled as one, and
+            # stays in the server's session and scheduling autogroup (see _CTTY_SHIM).
             self._child = await asyncio.create_subprocess_exec(
                 *argv,
                 stdin=stdin,
@@ -385,7 +388,8 @@ class _BoxSession:
                 stderr=stderr,
                 env=env,
                 cwd=env["HOME"],
-                start_new_session=True,
+                start_new_session=use_pty,
+                process_group=None if use_pty else 0,
             )
         except OSError as error:
             for fd in ours:
@@ -398,7 +402,7 @@ class _BoxSession:
             for fd in theirs:
                 os.close(fd)
         child = self._child
-        self._pgid = child.pid  # a session leader: its pid is its group's id
+        self._pgid = child.pid  # a session or group leader: its pid is its group's id
         if self._terminating is not None:  # the client left while the child was starting
             for fd in ours:
                 os.close(fd)

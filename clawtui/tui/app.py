@@ -35,9 +35,9 @@ from ..paths import default_inventory
 from ..runner import Runner, RunnerListener
 from ..terminal import TerminalModel
 from ..vault import Vault
+from . import heap
 from .commands import BoxCommands
 from .context import PaneEvent
-from .heap import freeze_long_lived
 from .keymap import AppKeys, binding_rows
 from .messages import (
     BoxChanged,
@@ -101,6 +101,7 @@ class ClawApp(App[int]):
         self.checks: dict[str, str] = {}
         self.last_input_at: float | None = None
         self._fleet = self._make_fleet()
+        self._heap_busy = False  # onboardings ran at the last look (see _tend_heap)
         self._box_changed: Signal[str] = Signal(self, "box-changed")
         self._pane_changed: Signal[PaneEvent] = Signal(self, "pane-changed")
 
@@ -191,7 +192,19 @@ class ClawApp(App[int]):
             await self.push_screen(InventoryErrorScreen(self.inventory_error))
         else:
             await self.push_screen(BoxListScreen(self))
-        self.call_after_refresh(freeze_long_lived)
+        self.call_after_refresh(heap.freeze_long_lived)
+        self.set_interval(heap.BUSY_FREEZE_SECONDS, self._tend_heap, name="heap")
+
+    def _tend_heap(self) -> None:
+        """Keep a running batch's objects out of the garbage collector's walks, and collect
+        once when it is over (see clawtui/tui/heap.py)."""
+        busy = any(onboarding.running for onboarding in self._fleet.onboardings.values())
+        if busy:
+            heap.freeze_while_busy()
+            self._heap_busy = True
+        elif self._heap_busy:
+            self._heap_busy = False
+            heap.settle()
 
     async def prepare(self) -> None:
         """Load the boxes (the demo starts its fleet here instead)."""
