@@ -10,7 +10,6 @@ recordings reads the simulators the same way.
 
 from __future__ import annotations
 
-import asyncio
 import codecs
 import fcntl
 import os
@@ -26,9 +25,12 @@ from abc import ABC, abstractmethod
 from collections.abc import Coroutine, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clawtui.sim.config import SimConfig, delays_log
+
+if TYPE_CHECKING:
+    import asyncio
 
 ESC = "\x1b"
 CSI = "\x1b["
@@ -75,6 +77,8 @@ class Delays:
         return value
 
     async def wait(self, seconds: float) -> None:
+        import asyncio  # here: a command that never waits starts without it (50 ms)
+
         value = self.scaled(seconds)
         if value > 0:
             await asyncio.sleep(value)
@@ -320,6 +324,8 @@ class TerminalProgram(ABC):
 
     def run_on_terminal(self) -> int:
         """Run on the terminal at fd 0, in raw mode, until the program ends: its exit status."""
+        import asyncio  # here: a command that never waits starts without it (50 ms)
+
         with RawMode(0):
             try:
                 return asyncio.run(self.run())
@@ -327,6 +333,8 @@ class TerminalProgram(ABC):
                 return 0
 
     async def run(self) -> int:
+        import asyncio
+
         loop = asyncio.get_running_loop()
         self.done = loop.create_future()
         loop.add_reader(0, self._on_readable)
@@ -358,6 +366,8 @@ class TerminalProgram(ABC):
         """What the program writes to the terminal when SIGTERM ends it."""
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        import asyncio
+
         task = asyncio.ensure_future(coroutine)
         self.tasks.add(task)
         task.add_done_callback(self._task_done)
@@ -384,6 +394,8 @@ class TerminalProgram(ABC):
             data = b""
         if not data:
             # EOF or EIO: the terminal was closed. The real programs exit 0 without a word.
+            import asyncio
+
             asyncio.get_running_loop().remove_reader(0)
             self._finish(0)
             return

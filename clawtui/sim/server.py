@@ -264,7 +264,10 @@ class SimServer:
             if program == "openclaw" and not box.has_openclaw:
                 wrapper.unlink(missing_ok=True)
                 continue
-            argv = " ".join(shlex.quote(arg) for arg in (sys.executable, "-m", *module_args))
+            # -S: no site-packages to scan (the simulators use only the standard library and
+            # clawtui, found through PYTHONPATH): a box runs a program per command, and a batch
+            # of 100 boxes starts some 800 of them.
+            argv = " ".join(shlex.quote(arg) for arg in (sys.executable, "-S", "-m", *module_args))
             wrapper.write_text(
                 "#!/bin/sh\n"
                 f"PYTHONPATH={shlex.quote(str(package_parent))}${{PYTHONPATH:+:$PYTHONPATH}}\n"

@@ -247,8 +247,15 @@ async def test_a_batch_of_five_with_one_failure() -> None:
             ]
 
         await wait_for(lambda: len(ready()) == len(chosen), 20, "every link ready")
-        queue = plain(box_list.query_one("#queue", Static))
-        assert all(f"{name}: link ready" in queue for name in chosen)
+        # The queue panel is redrawn at the next frame, a moment after the fleet changed.
+        await wait_for(
+            lambda: all(
+                f"{name}: link ready" in plain(box_list.query_one("#queue", Static))
+                for name in chosen
+            ),
+            10,
+            "every link ready in the queue panel",
+        )
 
         # The customers' codes go into the one batch field; each finds its own box.
         field = box_list.query_one("#batch-code", Input)
@@ -281,8 +288,14 @@ async def test_a_batch_of_five_with_one_failure() -> None:
         statuses = {n: str(table.get_row(n)[4]) for n in chosen}
         assert statuses["acme-prod"].startswith("ready")
         assert statuses["tyrell-edge"].startswith("failed")
-        queue = plain(box_list.query_one("#queue", Static))
-        assert "tyrell-edge: needs attention" in queue and "acme-prod: ready" in queue
+        await wait_for(
+            lambda: (
+                "tyrell-edge: needs attention" in plain(box_list.query_one("#queue", Static))
+                and "acme-prod: ready" in plain(box_list.query_one("#queue", Static))
+            ),
+            10,
+            "the final states in the queue panel",
+        )
 
 
 @pytest.mark.slow
