@@ -305,6 +305,18 @@ class ClawApp(App[int]):
         screen = self.screen
         return isinstance(screen, OnboardScreen) and screen.box.name == name
 
+    def watching_batch(self) -> bool:
+        """Whether the operator looks at the box list while a batch runs: its queue panel
+        shows every box's state, links and ready boxes included."""
+        if not isinstance(self.screen, BoxListScreen):
+            return False
+        running = 0
+        for onboarding in self._fleet.onboardings.values():
+            running += onboarding.running
+            if running > 1:
+                return True
+        return False
+
     def ask_host_key(self, onboarding: BoxOnboarding, failure: f.Failure) -> None:
         """An unknown box: show its fingerprint; once trusted, carry on where it stopped."""
         error = failure.error
@@ -467,10 +479,13 @@ class _FleetBridge(FleetListener):
     def on_effect(self, box: BoxOnboarding, effect: f.Effect) -> None:
         app = self.app
         name = box.name
-        # On this box's own screen the panels say it all; elsewhere a toast must tell.
+        # On this box's own screen the panels say it all; elsewhere a toast must tell. A
+        # batch's links and ready boxes show in the box list's queue panel: a toast per box
+        # would be a hundred of them, each a new widget to lay out while the batch runs.
         watching = app.watching(name)
+        quiet = watching or app.watching_batch()
         match effect:
-            case f.UrlReady(changed=changed) if not watching:
+            case f.UrlReady(changed=changed) if not quiet:
                 app.notify(
                     ("New sign-in link: the customer must use this one. " if changed else "")
                     + "Send the customer the link, then enter their code.",
@@ -489,7 +504,7 @@ class _FleetBridge(FleetListener):
                     severity="warning",
                     timeout=10,
                 )
-            case f.Finished(failure=None):
+            case f.Finished(failure=None) if not quiet:
                 app.notify(box.flow.ready_line(), title="Ready", timeout=8)
             case f.Finished(failure=failure) if failure is not None and isinstance(
                 failure.error, HostKeyUnknownError

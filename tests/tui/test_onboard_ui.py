@@ -14,6 +14,7 @@ import io
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.console import Console
@@ -227,6 +228,14 @@ async def test_reveal_is_deliberate_and_never_screenshotted(tmp_path: Path) -> N
 async def test_a_batch_of_five_with_one_failure() -> None:
     app = DemoApp(time_scale=TEST_TIME_SCALE)
     chosen = ["acme-prod", "globex-web", "initech-bot", "umbrella-ops", "tyrell-edge"]
+    toasts: list[str] = []
+    notify = app.notify
+
+    def recording_notify(message: str, *, title: str = "", **kwargs: Any) -> None:
+        toasts.append(title)
+        notify(message, title=title, **kwargs)
+
+    app.notify = recording_notify  # type: ignore[method-assign]
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(lambda: isinstance(app.screen, BoxListScreen), 10, "the box list")
         box_list = app.screen
@@ -296,6 +305,10 @@ async def test_a_batch_of_five_with_one_failure() -> None:
             10,
             "the final states in the queue panel",
         )
+        # Links and ready boxes showed in the queue panel, not as a toast per box; the failure
+        # got one.
+        assert not [title for title in toasts if "link ready" in title or title == "Ready"]
+        assert "tyrell-edge: needs attention" in toasts
 
 
 @pytest.mark.slow
