@@ -347,6 +347,11 @@ class TerminalProgram(ABC):
             return await self.done
         finally:
             loop.remove_reader(0)
+            # Now, not when asyncio.run closes the loop: it closes the signals' wakeup pipe
+            # first, and a signal in between (the session's SIGHUP as the program ends) makes
+            # Python print "Exception ignored ... signal wakeup fd" on the terminal.
+            for number in (signal.SIGWINCH, signal.SIGHUP, signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(number)
             for task in list(self.tasks):
                 task.cancel()
 
