@@ -391,8 +391,11 @@ class BoxListScreen(Screen[None]):
         names = self.targets()
         if names:
             self.post_message(StartOnboarding(tuple(names)))
-            self.selected.clear()
-            self.refill()
+            # Only the marks go: the rows of the others stay as drawn (a refill would redraw
+            # every row just as the batch starts).
+            marked, self.selected = self.selected, set()
+            for name in marked:
+                self.update_box(name)
 
     def action_toggle_select(self) -> None:
         name = self.highlighted
