@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import os
 import socket
+import weakref
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -275,6 +276,24 @@ async def _connect_hop(
     return connection
 
 
+#: SSH connections being set up at once (key exchange, authentication), at most: a batch that
+#: starts 100 boxes spreads their handshakes instead of running them all in one burst on the
+#: event loop that draws the UI (OpenSSH's sshd limits unauthenticated connections the same
+#: way, MaxStartups 10). Per event loop.
+MAX_HANDSHAKES = 10
+_handshakes: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _handshake_slot() -> asyncio.Semaphore:
+    loop = asyncio.get_running_loop()
+    slots = _handshakes.get(loop)
+    if slots is None:
+        slots = _handshakes[loop] = asyncio.Semaphore(MAX_HANDSHAKES)
+    return slots
+
+
 async def _dial(
     client: _Client,
     target: _Target,
@@ -289,7 +308,8 @@ async def _dial(
     inventory), directly or through `tunnel`; every failure becomes a `ClawError` naming it."""
     box = client.box
     try:
-        return await asyncssh.connect(host, port, tunnel=tunnel, config=None, options=options)
+        async with _handshake_slot():
+            return await asyncssh.connect(host, port, tunnel=tunnel, config=None, options=options)
     except asyncssh.ChannelOpenError as error:
         # Only a tunnel opens channels while connecting: the jump host would not forward.
         raise UnreachableError(
