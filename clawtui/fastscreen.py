@@ -85,6 +85,15 @@ class _SingleWidth(dict[str, bool]):
 
 
 _SINGLE_WIDTH = _SingleWidth()
+
+
+def _shared_texts(data: str) -> list[str]:
+    """The characters of `data`, each as the one string shared for it."""
+    if len(_TEXTS) > _CACHE_LIMIT:
+        _TEXTS.clear()
+    return list(map(_TEXTS.setdefault, data, data))
+
+
 _CELLS: dict[tuple[type, StyleKey], dict[str, Char]] = {}  # (cell type, key) → cells by character
 
 
@@ -302,9 +311,9 @@ class FastScreen(pyte.Screen):
         """
         if not data:
             return
-        if not data.isascii():
-            self._draw_shared(data)
-            return
+        # Past ASCII, each character as the one string shared for it (pyte makes a new one per
+        # character past Latin-1, five times the memory of a row of ASCII).
+        chars = data if data.isascii() else _shared_texts(data)
         cursor = self.cursor
         columns = self.columns
         key = self.cursor_key()
@@ -313,7 +322,7 @@ class FastScreen(pyte.Screen):
         if x + length <= columns:
             # The common case: the text fits on the cursor's row.
             row = self.buffer[cursor.y]
-            row.chars[x : x + length] = data
+            row.chars[x : x + length] = chars
             row.styles[x : x + length] = [key] * length
             cursor.x = x + length
             self.dirty.add(cursor.y)
@@ -329,49 +338,14 @@ class FastScreen(pyte.Screen):
                     self.linefeed()
                 else:
                     row = self.buffer[cursor.y]
-                    row.chars[columns - 1] = data[-1]
+                    row.chars[columns - 1] = chars[-1]
                     row.styles[columns - 1] = key
                     cursor.x = columns
                     break
             x = cursor.x
             take = min(length - start, columns - x)
             row = self.buffer[cursor.y]
-            row.chars[x : x + take] = data[start : start + take]
-            row.styles[x : x + take] = [key] * take
-            cursor.x = x + take
-            start += take
-        self.dirty.add(cursor.y)
-
-    def _draw_shared(self, data: str) -> None:
-        """`draw_ascii` for text past ASCII, each character drawn as the one string shared for
-        it (pyte makes a new one per character past Latin-1)."""
-        if len(_TEXTS) > _CACHE_LIMIT:
-            _TEXTS.clear()
-        shared = _TEXTS.setdefault
-        cursor = self.cursor
-        columns = self.columns
-        key = self.cursor_key()
-        autowrap = pyte_modes.DECAWM in self.mode
-        start = 0
-        length = len(data)
-        while start < length:
-            if cursor.x >= columns:
-                if autowrap:
-                    self.dirty.add(cursor.y)
-                    self.autowrapped(self.buffer.get(cursor.y))
-                    self.carriage_return()
-                    self.linefeed()
-                else:
-                    row = self.buffer[cursor.y]
-                    row.chars[columns - 1] = shared(data[-1], data[-1])
-                    row.styles[columns - 1] = key
-                    cursor.x = columns
-                    break
-            x = cursor.x
-            take = min(length - start, columns - x)
-            piece = data[start : start + take]
-            row = self.buffer[cursor.y]
-            row.chars[x : x + take] = map(shared, piece, piece)
+            row.chars[x : x + take] = chars[start : start + take]
             row.styles[x : x + take] = [key] * take
             cursor.x = x + take
             start += take
