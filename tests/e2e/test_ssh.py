@@ -274,6 +274,27 @@ async def test_changed_host_key_is_refused(
     assert known_hosts.read_text() == f"[127.0.0.1]:{sim_server.port} {other}"
 
 
+async def test_a_known_hosts_file_edited_between_connections_is_read_again(
+    sim_server: SimServer, sim_box: Box, tmp_path: Path
+) -> None:
+    # Parsed files are kept between connections (a batch shares one): an edit must still count,
+    # even one that keeps the file's size, as replacing a key by another of its type does.
+    known_hosts = tmp_path / "known_hosts"
+    known_hosts.write_text(sim_server.known_hosts.read_text())
+    box = box_with_known_hosts(sim_box, known_hosts)
+    async with await connect(box) as connection:
+        assert not connection.closed
+    other = asyncssh.generate_private_key("ssh-ed25519").export_public_key().decode()
+    changed = f"[127.0.0.1]:{sim_server.port} {other}"
+    assert len(changed) == len(known_hosts.read_text())
+    known_hosts.write_text(changed)
+    with pytest.raises(HostKeyChangedError, match="CHANGED"):
+        await connect(box)
+    known_hosts.write_text(sim_server.known_hosts.read_text())  # the operator put it back
+    async with await connect(box) as connection:
+        assert not connection.closed
+
+
 async def test_a_host_key_of_another_type_on_record_is_refused(
     sim_server: SimServer, sim_box: Box, tmp_path: Path
 ) -> None:
