@@ -90,6 +90,10 @@ class Fleet:
     inventory: Path
     boxes: list[Box]
     output: list[str] = field(default_factory=list)
+    #: How the simulated boxes share this machine's CPUs with clawtui (for the figures' notes).
+    placement: str = ""
+    #: What the simulator used, known once it stopped ("server 3.1 s, programs 55.8 s").
+    cpu: str = "unknown"
 
     def box(self, name: str) -> Box:
         for box in self.boxes:
@@ -134,6 +138,59 @@ async def _stop(process: asyncio.subprocess.Process, grace: float = 15.0) -> Non
         await process.wait()
 
 
+_NO_IDLE_GROUP = "simulated boxes at nice 15 (no idle CPU cgroup here: they compete for the CPU)"
+
+
+@dataclass
+class IdleCpuGroup:
+    """A CPU cgroup whose processes run only on CPU time nothing else wants (`cpu.idle`).
+
+    Real boxes are machines of their own; here 100 simulated boxes share clawtui's two cores:
+    one SSH server, and a Python process per program a box runs (some 700 in a batch, most of
+    the simulator's CPU). At nice 15 the programs still took the CPU from clawtui: each PTY
+    session is a scheduling autogroup of its own, and a hundred of them outweigh one nice-0
+    process, so clawtui's UI thread waited 8 s for a CPU in a 40 s batch (its `run_delay` in
+    /proc). In an idle group (cgroup v1 or v2; autogroups do not apply outside the root group)
+    the programs use what clawtui leaves, as remote machines would; fleet.py moves each there as
+    it starts. Making one needs write access to the cgroup tree (root, or a delegated subtree);
+    without it everything stays at nice 15, and the notes say so.
+    """
+
+    path: Path
+
+    @classmethod
+    def make(cls) -> IdleCpuGroup | None:
+        for base in (Path("/sys/fs/cgroup/cpu"), Path("/sys/fs/cgroup")):
+            if not (base / "cgroup.procs").exists():
+                continue
+            path = base / f"clawtui-bench-{os.getpid()}"
+            try:
+                path.mkdir(exist_ok=True)
+                (path / "cpu.idle").write_text("1\n")
+            except OSError:
+                _rmdir(path)
+                continue
+            return cls(path)
+        return None
+
+    def remove(self) -> None:
+        """Hand any process left (a program outliving the simulator) back, then remove it."""
+        try:
+            left = (self.path / "cgroup.procs").read_text().split()
+            for pid in left:
+                (self.path.parent / "cgroup.procs").write_text(f"{pid}\n")
+        except OSError:
+            pass
+        _rmdir(self.path)
+
+
+def _rmdir(path: Path) -> None:
+    try:
+        path.rmdir()
+    except OSError:
+        pass
+
+
 @asynccontextmanager
 async def fleet(
     *,
@@ -147,6 +204,12 @@ async def fleet(
     `demo=True`: the demo's fleet through `clawtui sim --dir` (the command an operator runs);
     otherwise `boxes` happy boxes `bench-NN` through `fleet.py`.
     """
+    idle = None if demo else IdleCpuGroup.make()
+    placement = (
+        "the simulated boxes' programs in an idle CPU cgroup, their SSH server at nice 15"
+        if idle is not None
+        else _NO_IDLE_GROUP
+    )
     with tempfile.TemporaryDirectory(prefix="clawtui-bench-sim-") as temp:
         root = Path(temp)
         if demo:
@@ -156,6 +219,8 @@ async def fleet(
             argv = [sys.executable, str(BENCH_DIR / "fleet.py"), "--dir", str(root)]
             argv += ["--boxes", str(boxes), "--time-scale", str(time_scale)]
             argv += ["--generation", generation]
+            if idle is not None:
+                argv += ["--idle-cgroup", str(idle.path)]
         env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONPATH=str(ROOT))
         process = await asyncio.create_subprocess_exec(
             *argv,
@@ -176,9 +241,16 @@ async def fleet(
                 # Operators onboarding a fleet name the model to switch to, as the README says:
                 # every onboarding then ends Ready, switching OpenClaw's default model on the way.
                 listed = [dataclasses.replace(b, default_model=PROPOSED_MODEL) for b in listed]
-            yield Fleet(process, root, inventory, listed, lines)
+            served = Fleet(process, root, inventory, listed, lines, placement)
+            yield served
         finally:
             await _stop(process)
+            if idle is not None:
+                idle.remove()
+        rest = (await process.stdout.read()).decode(errors="replace") if process.stdout else ""
+        used = [line for line in rest.splitlines() if line.startswith("CPU:")]
+        if used:
+            served.cpu = used[-1].removeprefix("CPU:").strip()
 
 
 # --------------------------------------------------------------------------------- the customer
@@ -348,3 +420,12 @@ def rss_mb() -> float:
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_delay_s() -> float | None:
+    """How long the calling thread has waited, runnable, for a CPU so far (Linux schedstat): the
+    part of a UI's lateness that is the machine's, not the UI's own work. None if unknown."""
+    try:
+        return int(Path("/proc/thread-self/schedstat").read_text().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return None

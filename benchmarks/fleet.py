@@ -21,9 +21,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import resource
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -39,7 +41,30 @@ def bench_boxes(count: int, generation: str = "2.1.332") -> list[SimBox]:
     ]
 
 
-async def serve(root: Path, count: int, time_scale: float, generation: str) -> None:
+class BenchSimServer(SimServer):
+    """A SimServer whose programs run in an idle CPU cgroup, when it is given one.
+
+    The programs (a Python process per command, some 700 in a batch of 100 boxes) are most of
+    the simulator's CPU; the server itself (SSH for every box) stays outside the group, at nice
+    15, so that a crowd of programs does not stall the handshakes of the boxes still connecting.
+    """
+
+    def __init__(self, *args: Any, idle_cgroup: Path | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.idle_cgroup = idle_cgroup
+
+    def program_started(self, pid: int) -> None:
+        if self.idle_cgroup is None:
+            return
+        try:
+            (self.idle_cgroup / "cgroup.procs").write_text(f"{pid}\n")
+        except OSError:
+            pass  # it ended already, or the group went: it runs at nice 15 like the server
+
+
+async def serve(
+    root: Path, count: int, time_scale: float, generation: str, idle_cgroup: Path | None
+) -> None:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for number in (signal.SIGINT, signal.SIGTERM):
@@ -52,7 +77,10 @@ async def serve(root: Path, count: int, time_scale: float, generation: str) -> N
 
     loop.add_reader(sys.stdin.fileno(), on_input)
     root.mkdir(parents=True, exist_ok=True)
-    async with SimServer(root, bench_boxes(count, generation), time_scale=time_scale) as server:
+    boxes = bench_boxes(count, generation)
+    async with BenchSimServer(
+        root, boxes, time_scale=time_scale, idle_cgroup=idle_cgroup
+    ) as server:
         inventory = root / "boxes.toml"
         server.write_inventory(inventory)
         print(f"Inventory: {inventory}", flush=True)
@@ -68,11 +96,25 @@ def main() -> None:
     parser.add_argument("--boxes", type=int, default=20)
     parser.add_argument("--time-scale", type=float, default=1.0)
     parser.add_argument("--generation", choices=GENERATIONS, default="2.1.332")
+    parser.add_argument(
+        "--idle-cgroup",
+        type=Path,
+        help="a CPU cgroup folder: every program the boxes start is moved into it",
+    )
     args = parser.parse_args()
     # Real boxes are machines of their own: here they share clawtui's two cores, so they run
-    # at a low priority (their programs inherit it), and clawtui's figures are clawtui's.
+    # at a low priority (their programs inherit it), and clawtui's figures are clawtui's. The
+    # programs also go into an idle CPU group when the benchmark could make one (common.py).
     os.nice(15)
-    asyncio.run(serve(args.dir, args.boxes, args.time_scale, args.generation))
+    asyncio.run(serve(args.dir, args.boxes, args.time_scale, args.generation, args.idle_cgroup))
+    # What the simulated boxes cost, for the figures' notes (the benchmark reads it at the end).
+    server = resource.getrusage(resource.RUSAGE_SELF)
+    programs = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(
+        f"CPU: server {server.ru_utime + server.ru_stime:.1f} s, "
+        f"programs {programs.ru_utime + programs.ru_stime:.1f} s",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -111,6 +111,11 @@ class SimServer:
         self._sessions: set[_BoxSession] = set()
         self._tasks: set[asyncio.Task[None]] = set()
 
+    def program_started(self, pid: int) -> None:
+        """Called with the process id of every program a session starts, the moment it starts
+        (before it can start any of its own). Nothing here; the benchmarks' fleet moves each
+        into a CPU group that runs only on CPU time clawtui leaves (benchmarks/fleet.py)."""
+
     # ----------------------------------------------------------------------------- lifecycle
 
     async def start(self) -> None:
@@ -406,6 +411,7 @@ class _BoxSession:
                 os.close(fd)
         child = self._child
         self._pgid = child.pid  # a session or group leader: its pid is its group's id
+        self._sim.program_started(child.pid)
         if self._terminating is not None:  # the client left while the child was starting
             for fd in ours:
                 os.close(fd)
