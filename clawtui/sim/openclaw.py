@@ -14,16 +14,10 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import re
-import secrets
-import sqlite3
-import string
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from clawtui.sim._term import (
     HIDE_CURSOR,
@@ -38,6 +32,12 @@ from clawtui.sim._term import (
     terminal_size,
 )
 from clawtui.sim.config import SimConfig
+
+# Every openclaw command is a new Python process: modules that only some commands need (sqlite3,
+# secrets, random) are imported where they are used, and `typing` not at all.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 COMMIT = "eb377ac"
 TOKEN_PREFIX = "sk-ant-oat01-"
@@ -97,10 +97,15 @@ def read_config(home: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def timestamp() -> str:
+    """Now, in UTC, as OpenClaw writes it into openclaw.json and its state database."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+
+
 def write_config(home: Path, data: dict[str, Any], version: str) -> None:
     config_file = config_path(home)
     config_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    now = timestamp()
     data["meta"] = {"lastTouchedVersion": version, "lastTouchedAt": now}
     temporary = config_file.with_suffix(".json.tmp")
     temporary.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
@@ -110,13 +115,15 @@ def write_config(home: Path, data: dict[str, Any], version: str) -> None:
 
 def store_token(home: Path, token: str, version: str, *, expires_at_ms: int | None = None) -> None:
     """Save the profile in openclaw.json and the token in the state database (both 0600)."""
+    import sqlite3  # here: only the commands that touch the token need it
+
     data = read_config(home)
     auth = data.setdefault("auth", {})
     profiles = auth.setdefault("profiles", {})
     profiles[PROFILE_ID] = {"provider": "anthropic", "mode": "token"}
     if expires_at_ms is not None:
         profiles[PROFILE_ID]["expiresAt"] = expires_at_ms
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    now = timestamp()
     write_config(home, data, version)
 
     database = database_path(home)
@@ -137,6 +144,8 @@ def store_token(home: Path, token: str, version: str, *, expires_at_ms: int | No
 
 def stored_token(home: Path) -> str | None:
     """The token stored for anthropic:manual, if the profile exists in both places."""
+    import sqlite3  # here: only the commands that touch the token need it
+
     try:
         data = json.loads(config_path(home).read_text(encoding="utf-8"))
         if PROFILE_ID not in data.get("auth", {}).get("profiles", {}):
@@ -160,6 +169,9 @@ def stored_token(home: Path) -> str | None:
 
 def mismatched(token: str) -> str:
     """Scenario verify_mismatch: the token with its last characters changed."""
+    import secrets  # here: only this scenario needs it
+    import string
+
     alphabet = string.ascii_letters + string.digits
     tail = "".join(
         secrets.choice([c for c in alphabet if c != original]) for original in token[-4:]
@@ -316,6 +328,8 @@ class PasteToken(TerminalProgram):
         )
 
     async def _start(self) -> None:
+        import random  # here: only paste-token needs it
+
         write = self.out.write
         await self.delays.wait(1.2)
         write(HIDE_CURSOR + "\x1b[90m│\x1b[39m\n")
@@ -394,6 +408,8 @@ class PasteToken(TerminalProgram):
 
 def paste_token_from_pipe(config: SimConfig, home: Path, expires_at_ms: int | None = None) -> int:
     """`echo "$TOKEN" | openclaw models auth paste-token --provider anthropic`."""
+    import random  # here: only paste-token needs it
+
     delays = Delays(config, home)
     delays.wait_blocking(1.2)
     print("│\n◇\n")
@@ -538,8 +554,7 @@ def models_status(config: SimConfig, home: Path, args: list[str] | None = None) 
         when = (
             ""
             if expires_at is None
-            else " expires "
-            + datetime.fromtimestamp(expires_at / 1000, UTC).strftime("%Y-%m-%d %H:%M UTC")
+            else " expires " + time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(expires_at / 1000))
         )
         lines += [
             "Providers w/ OAuth/tokens (1): anthropic (1)",
