@@ -16,9 +16,8 @@ import re
 import sys
 import time
 from abc import ABC, abstractmethod
-from pathlib import Path
 
-from clawtui.sim.config import SimConfig, delays_log
+from clawtui.sim.config import DELAYS_LOG, SimConfig
 
 # Every simulated command is a new Python process, so this module imports at the top only what
 # every command needs: the rest is imported where it is used, and `typing` (3 ms) not at all.
@@ -27,6 +26,8 @@ if TYPE_CHECKING:
     import asyncio
     from collections.abc import Coroutine, Iterable, Sequence
     from typing import Any, Final
+
+    from clawtui.sim.config import StrPath
 
 ESC = "\x1b"
 CSI = "\x1b["
@@ -40,10 +41,11 @@ PASTE_START = "\x1b[200~"
 PASTE_END = "\x1b[201~"
 
 
-def load_config(home: Path | None = None) -> tuple[SimConfig, Path]:
+def load_config(home: str | None = None) -> tuple[SimConfig, str]:
     """The box's settings from `$HOME/.clawsim.json`; defaults when it is missing, so that the
-    programs also run by hand outside a demo box."""
-    home = Path(home) if home is not None else Path(os.environ.get("HOME") or Path.home())
+    programs also run by hand outside a demo box. Also HOME itself."""
+    if home is None:
+        home = os.environ.get("HOME") or os.path.expanduser("~")
     try:
         return SimConfig.load(home), home
     except (OSError, ValueError, TypeError):
@@ -60,15 +62,15 @@ class Delays:
     measurement. A scale of 0 never sleeps.
     """
 
-    def __init__(self, config: SimConfig, home: Path) -> None:
+    def __init__(self, config: SimConfig, home: StrPath) -> None:
         self.scale = max(0.0, float(config.time_scale))
-        self.log_path = delays_log(home)
+        self.log_path = os.path.join(home, DELAYS_LOG)  # as `delays_log(home)`, without pathlib
 
     def scaled(self, seconds: float) -> float:
         value = seconds * self.scale
         try:
-            self.log_path.parent.mkdir(parents=True, exist_ok=True)
-            with self.log_path.open("a", encoding="utf-8") as log:
+            os.makedirs(os.path.dirname(self.log_path), exist_ok=True)
+            with open(self.log_path, "a", encoding="utf-8") as log:
                 log.write(f"{value:.6f}\n")
         except OSError:
             pass  # a read-only HOME must not break the program being simulated

@@ -50,7 +50,8 @@ from clawtui.sim.config import GENERATIONS, SimConfig
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from pathlib import Path
+
+    from clawtui.sim.config import StrPath
 
 OLD = "2.1.197"
 NEW = "2.1.332"
@@ -189,7 +190,9 @@ def _marked(mark: str, mark_style: Style, words: list[tuple[str, Style]], width:
 class SetupToken(TerminalProgram):
     """The program: phases starting → waiting → prompt ⇄ exchanging → failed → retrying → done."""
 
-    def __init__(self, config: SimConfig, home: Path, env: Mapping[str, str], out: Output) -> None:
+    def __init__(
+        self, config: SimConfig, home: StrPath, env: Mapping[str, str], out: Output
+    ) -> None:
         super().__init__(out)
         self.config = config
         self.generation = config.generation if config.generation in GENERATIONS else NEW
@@ -609,12 +612,13 @@ Commands:
 """
 
 
-def _print_banner_token(home: Path) -> None:
+def _print_banner_token(home: StrPath) -> None:
     """The `banner_token` knob: a wrapper's token block, before claude starts (as plain text)."""
     token = random_token(96)
-    folder = home / ".clawsim"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "banner_token").write_text(token + "\n", encoding="utf-8")
+    folder = os.path.join(home, ".clawsim")
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "banner_token"), "w", encoding="utf-8") as file:
+        file.write(token + "\n")
     columns, _rows = terminal_size(0, 1)
     pieces = [f" {piece}" for piece in hard_wrap(token, max(20, columns - 1))]
     lines = ["Your OAuth token (valid for 1 year):", "", *pieces, ""]

@@ -10,9 +10,20 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
+
+# The simulated programs read their config at every start, each a new Python process: they use
+# str paths and os.path, as pathlib (with urllib.parse) would add 3 ms to every command. The server
+# and the tests may pass a Path wherever a folder is taken.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import TypeAlias
+
+    StrPath: TypeAlias = str | os.PathLike[str]
 
 CONFIG_NAME = ".clawsim.json"
+#: Where under HOME the simulated programs log their delays (`delays_log`).
+DELAYS_LOG = os.path.join(".clawsim", "delays.log")
 
 GENERATIONS = ("2.1.197", "2.1.332")
 
@@ -142,20 +153,26 @@ class SimConfig:
     def claude_version(self) -> str:
         return self.generation
 
-    def save(self, home: Path) -> Path:
+    def save(self, home: StrPath) -> Path:
+        from pathlib import Path  # here: only the server and the tests save a config
+
         path = Path(home) / CONFIG_NAME
         path.write_text(json.dumps(self.as_dict(), indent=2) + "\n", encoding="utf-8")
         return path
 
     @classmethod
-    def load(cls, home: Path | None = None) -> SimConfig:
-        home = Path(home) if home is not None else Path(os.environ.get("HOME", "~")).expanduser()
-        data = json.loads((home / CONFIG_NAME).read_text(encoding="utf-8"))
+    def load(cls, home: StrPath | None = None) -> SimConfig:
+        if home is None:
+            home = os.path.expanduser(os.environ.get("HOME", "~"))
+        with open(os.path.join(home, CONFIG_NAME), encoding="utf-8") as file:
+            data = json.loads(file.read())
         known = set(cls.FIELDS)
         return cls(**{key: value for key, value in data.items() if key in known})
 
 
-def delays_log(home: Path) -> Path:
+def delays_log(home: StrPath) -> Path:
     """Every built-in delay a simulated program waits is appended here (seconds, one a line),
     so a benchmark can subtract the simulator's own time from a wall-clock measurement."""
-    return Path(home) / ".clawsim" / "delays.log"
+    from pathlib import Path  # here: the programs themselves join DELAYS_LOG to HOME
+
+    return Path(home) / DELAYS_LOG
