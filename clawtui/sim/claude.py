@@ -43,7 +43,7 @@ from clawtui.sim._term import (
     terminal_size,
     wrap_words,
 )
-from clawtui.sim.config import GENERATIONS, SimConfig
+from clawtui.sim.config import GENERATIONS, SimConfig, code_for_state
 
 # Every command is a new Python process, and `claude --version` needs none of asyncio, secrets,
 # hashlib, ...: they are imported where `setup-token` uses them, and `typing` not at all.
@@ -524,9 +524,7 @@ class SetupToken(TerminalProgram):
         self._spawn(self._exchange(code))
 
     def _verdict(self, code: str) -> str:
-        import hmac  # here: only setup-token needs them
-
-        from clawtui.sim.signin import code_for_state
+        import hmac  # here: only setup-token needs it
 
         scenario = self.config.scenario
         if scenario == "service_unreachable":

@@ -170,6 +170,22 @@ class SimConfig:
         return cls(**{key: value for key, value in data.items() if key in known})
 
 
+def code_for_state(secret: str, state: str) -> str:
+    """The code the sign-in page (`clawtui.sim.signin`) shows for `state`, which the simulated
+    `claude` checks: HMAC-SHA256 keyed by the box's shared secret, base64url without padding,
+    48 characters like the real codes, never containing `#`. Here rather than with the page, so
+    that `claude` has it without importing the page's HTTP server."""
+    import base64  # here: only `claude setup-token` and the page need them
+    import hashlib
+    import hmac
+
+    key = secret.encode("utf-8")
+    digest = hmac.new(key, state.encode("utf-8"), hashlib.sha256).digest()
+    # 4 more bytes from a second HMAC make 36 bytes = 48 base64 characters, the real length.
+    extra = hmac.new(key, b"len48:" + state.encode("utf-8"), hashlib.sha256).digest()[:4]
+    return base64.urlsafe_b64encode(digest + extra).decode("ascii").rstrip("=")
+
+
 def delays_log(home: StrPath) -> Path:
     """Every built-in delay a simulated program waits is appended here (seconds, one a line),
     so a benchmark can subtract the simulator's own time from a wall-clock measurement."""
