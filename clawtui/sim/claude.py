@@ -59,6 +59,7 @@ NEW = "2.1.332"
 CLIENT_ID = "9d1c250a-e61b-44d9-88ed-5944d1962f5e"
 REDIRECT_URI = "https://platform.claude.com/oauth/code/callback"
 TOKEN_PREFIX = "sk-ant-oat01-"
+#: string.ascii_letters + string.digits + "_-", written out: `string` is not imported for it.
 TOKEN_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
 
 ORANGE = Style(174)
@@ -566,6 +567,8 @@ class SetupToken(TerminalProgram):
         self._finish(0)
 
     async def _retry(self) -> None:
+        import secrets  # here: only setup-token needs it
+
         self.phase = "retrying"
         if self.new:
             self.out.write("\x1b(B\x0f\x1b[?2004h")
@@ -575,8 +578,6 @@ class SetupToken(TerminalProgram):
             self.refresh()
             await self.delays.wait(1.0)
             # 2.1.197 as recorded: the same code challenge, a new state.
-            import secrets  # here: only setup-token needs it
-
             self.sign_in = SignIn(secrets.token_urlsafe(32), self.sign_in.verifier, "")
         self._show_prompt()
 
