@@ -11,26 +11,23 @@ recordings reads the simulators the same way.
 from __future__ import annotations
 
 import codecs
-import fcntl
 import os
 import re
-import signal
-import socket
-import struct
 import sys
-import termios
 import time
-import traceback
 from abc import ABC, abstractmethod
-from collections.abc import Coroutine, Iterable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-from clawtui.sim.config import SimConfig, delays_log
+from clawtui.sim.config import DELAYS_LOG, SimConfig
 
+# Every simulated command is a new Python process, so this module imports at the top only what
+# every command needs: the rest is imported where it is used, and `typing` (3 ms) not at all.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import asyncio
+    from collections.abc import Coroutine, Iterable, Sequence
+    from typing import Any, Final
+
+    from clawtui.sim.config import StrPath
 
 ESC = "\x1b"
 CSI = "\x1b["
@@ -44,13 +41,16 @@ PASTE_START = "\x1b[200~"
 PASTE_END = "\x1b[201~"
 
 
-def load_config(home: Path | None = None) -> tuple[SimConfig, Path]:
+def load_config(home: str | None = None) -> tuple[SimConfig, str]:
     """The box's settings from `$HOME/.clawsim.json`; defaults when it is missing, so that the
-    programs also run by hand outside a demo box."""
-    home = Path(home) if home is not None else Path(os.environ.get("HOME") or Path.home())
+    programs also run by hand outside a demo box. Also HOME itself."""
+    if home is None:
+        home = os.environ.get("HOME") or os.path.expanduser("~")
     try:
         return SimConfig.load(home), home
     except (OSError, ValueError, TypeError):
+        import socket  # here: only this fallback needs it
+
         return SimConfig(box=socket.gethostname() or "localhost"), home
 
 
@@ -62,15 +62,15 @@ class Delays:
     measurement. A scale of 0 never sleeps.
     """
 
-    def __init__(self, config: SimConfig, home: Path) -> None:
+    def __init__(self, config: SimConfig, home: StrPath) -> None:
         self.scale = max(0.0, float(config.time_scale))
-        self.log_path = delays_log(home)
+        self.log_path = os.path.join(home, DELAYS_LOG)  # as `delays_log(home)`, without pathlib
 
     def scaled(self, seconds: float) -> float:
         value = seconds * self.scale
         try:
-            self.log_path.parent.mkdir(parents=True, exist_ok=True)
-            with self.log_path.open("a", encoding="utf-8") as log:
+            os.makedirs(os.path.dirname(self.log_path), exist_ok=True)
+            with open(self.log_path, "a", encoding="utf-8") as log:
                 log.write(f"{value:.6f}\n")
         except OSError:
             pass  # a read-only HOME must not break the program being simulated
@@ -91,6 +91,10 @@ class Delays:
 
 def terminal_size(*fds: int) -> tuple[int, int]:
     """(columns, rows) of the terminal on the first fd that is one; 80x24 when none says."""
+    import fcntl  # here: most commands never look at a terminal
+    import struct
+    import termios
+
     for fd in fds or (0, 1, 2):
         try:
             packed = fcntl.ioctl(fd, termios.TIOCGWINSZ, b"\0" * 8)
@@ -111,6 +115,8 @@ class RawMode:
         self.saved: list | None = None  # type: ignore[type-arg]
 
     def __enter__(self) -> RawMode:
+        import termios  # here: most commands never touch a terminal
+
         try:
             self.saved = termios.tcgetattr(self.fd)
         except termios.error:
@@ -130,6 +136,8 @@ class RawMode:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        import termios
+
         if self.saved is not None:
             try:
                 termios.tcsetattr(self.fd, termios.TCSANOW, self.saved)
@@ -163,13 +171,29 @@ class Output:
 # --- input --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class Key:
     """One thing the user did: `kind` is text, paste, enter, linefeed, backspace, ctrl_c, or
-    ignored (escape sequences such as terminal replies, arrows and focus reports)."""
+    ignored (escape sequences such as terminal replies, arrows and focus reports).
 
-    kind: str
-    text: str = ""
+    An immutable value, compared and hashed by its fields; a plain class rather than a frozen
+    dataclass for the same reason as `SimConfig`."""
+
+    __slots__ = ("kind", "text")
+
+    def __init__(self, kind: str, text: str = "") -> None:
+        self.kind: Final = kind
+        self.text: Final = text
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.kind, self.text) == (other.kind, other.text)
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.text))
+
+    def __repr__(self) -> str:
+        return f"Key(kind={self.kind!r}, text={self.text!r})"
 
 
 _CSI_TAIL = re.compile(r"[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]")
@@ -334,6 +358,7 @@ class TerminalProgram(ABC):
 
     async def run(self) -> int:
         import asyncio
+        import signal  # here: with asyncio, which imports it anyway
 
         loop = asyncio.get_running_loop()
         self.done = loop.create_future()
@@ -385,6 +410,8 @@ class TerminalProgram(ABC):
         if isinstance(error, TerminalGone):
             self._finish(0)
         elif error is not None:
+            import traceback  # here: only on errors
+
             traceback.print_exception(error, file=sys.stderr)
             self._finish(1)
 
@@ -426,12 +453,27 @@ class TerminalProgram(ABC):
 # --- Ink-style layout ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class Style:
-    """The few SGR attributes the programs use: a 256-colour foreground and bold."""
+    """The few SGR attributes the programs use: a 256-colour foreground and bold.
 
-    fg: int | None = None
-    bold: bool = False
+    An immutable value, compared and hashed by its fields (a plain class, as `Key`)."""
+
+    __slots__ = ("fg", "bold")
+
+    def __init__(self, fg: int | None = None, bold: bool = False) -> None:
+        self.fg: Final = fg
+        self.bold: Final = bold
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.fg, self.bold) == (other.fg, other.bold)
+
+    def __hash__(self) -> int:
+        return hash((self.fg, self.bold))
+
+    def __repr__(self) -> str:
+        return f"Style(fg={self.fg!r}, bold={self.bold!r})"
 
     @property
     def on(self) -> str:

@@ -9,7 +9,7 @@ whose name says nothing about it, as on a real fleet.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 from .config import GATEWAY_STATES, GENERATIONS, SCENARIOS, SimConfig
@@ -43,7 +43,7 @@ class SimBox:
             raise ValueError(f"{self.name}: generation must be one of {GENERATIONS}")
         if self.scenario not in SCENARIOS:
             raise ValueError(f"{self.name}: scenario must be one of {SCENARIOS}")
-        allowed = {f.name for f in fields(SimConfig)} - _OWN_KNOBS - _SERVER_KNOBS
+        allowed = set(SimConfig.FIELDS) - _OWN_KNOBS - _SERVER_KNOBS
         unknown = sorted(set(self.settings) - allowed)
         if unknown:
             raise ValueError(f"{self.name}: unknown SimConfig knob(s) {unknown}")

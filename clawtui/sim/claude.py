@@ -17,19 +17,8 @@ draws a whole new sign-in). The host is the box's `signin_base`; 2.1.197 uses th
 
 from __future__ import annotations
 
-import asyncio
-import base64
-import hashlib
-import hmac
 import os
-import random
-import secrets
-import string
 import sys
-from collections.abc import Mapping
-from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import quote
 
 from clawtui.sim._term import (
     HIDE_CURSOR,
@@ -54,8 +43,15 @@ from clawtui.sim._term import (
     terminal_size,
     wrap_words,
 )
-from clawtui.sim.config import GENERATIONS, SimConfig
-from clawtui.sim.signin import code_for_state
+from clawtui.sim.config import GENERATIONS, SimConfig, code_for_state
+
+# Every command is a new Python process, and `claude --version` needs none of asyncio, secrets,
+# hashlib, ...: they are imported where `setup-token` uses them, and `typing` not at all.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from clawtui.sim.config import StrPath
 
 OLD = "2.1.197"
 NEW = "2.1.332"
@@ -63,7 +59,8 @@ NEW = "2.1.332"
 CLIENT_ID = "9d1c250a-e61b-44d9-88ed-5944d1962f5e"
 REDIRECT_URI = "https://platform.claude.com/oauth/code/callback"
 TOKEN_PREFIX = "sk-ant-oat01-"
-TOKEN_ALPHABET = string.ascii_letters + string.digits + "_-"
+#: string.ascii_letters + string.digits + "_-", written out: `string` is not imported for it.
+TOKEN_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
 
 ORANGE = Style(174)
 GREY = Style(246)
@@ -131,6 +128,9 @@ MESSAGES = {
 def random_token(length: int = 0) -> str:
     """A fabricated long-lived token: the prefix, then `[A-Za-z0-9_-]`, 80–120 characters
     in all unless a length is configured (lengths seen in the field vary)."""
+    import random  # here: only setup-token needs it
+    import secrets
+
     total = length if length > len(TOKEN_PREFIX) else random.SystemRandom().randint(80, 120)
     return TOKEN_PREFIX + "".join(
         secrets.choice(TOKEN_ALPHABET) for _ in range(total - len(TOKEN_PREFIX))
@@ -138,28 +138,40 @@ def random_token(length: int = 0) -> str:
 
 
 def _link_id() -> str:
+    import secrets  # here: only setup-token needs it
+    import string
+
     alphabet = string.ascii_lowercase + string.digits
     return "".join(secrets.choice(alphabet) for _ in range(secrets.choice((6, 7))))
 
 
-@dataclass
 class SignIn:
     """One sign-in attempt: what goes into the URL."""
 
-    state: str
-    verifier: str
-    link_id: str
+    __slots__ = ("state", "verifier", "link_id")
+
+    def __init__(self, state: str, verifier: str, link_id: str) -> None:
+        self.state = state
+        self.verifier = verifier
+        self.link_id = link_id
 
     @classmethod
     def new(cls) -> SignIn:
+        import secrets  # here: only setup-token needs it
+
         return cls(secrets.token_urlsafe(32), secrets.token_urlsafe(32), _link_id())
 
     @property
     def challenge(self) -> str:
+        import base64  # here: only setup-token needs them
+        import hashlib
+
         digest = hashlib.sha256(self.verifier.encode("ascii")).digest()
         return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
 
     def url(self, base: str, *, full: bool, path: str) -> str:
+        from urllib.parse import quote  # here: only setup-token needs it
+
         if not full:
             return f"{base}/oauth/authorize?I{self.state}"
         return (
@@ -179,7 +191,9 @@ def _marked(mark: str, mark_style: Style, words: list[tuple[str, Style]], width:
 class SetupToken(TerminalProgram):
     """The program: phases starting → waiting → prompt ⇄ exchanging → failed → retrying → done."""
 
-    def __init__(self, config: SimConfig, home: Path, env: Mapping[str, str], out: Output) -> None:
+    def __init__(
+        self, config: SimConfig, home: StrPath, env: Mapping[str, str], out: Output
+    ) -> None:
         super().__init__(out)
         self.config = config
         self.generation = config.generation if config.generation in GENERATIONS else NEW
@@ -442,6 +456,8 @@ class SetupToken(TerminalProgram):
 
     async def _spin(self, text: str, seconds: float) -> None:
         """Wait `seconds` (scaled and logged once) while a spinner line animates."""
+        import asyncio  # here: only setup-token needs it (its event loop has imported it)
+
         self.spinner_text = text
         self.spinner_index = 0
         self.refresh()
@@ -465,6 +481,8 @@ class SetupToken(TerminalProgram):
         super()._on_keys(keys)
 
     def _copy_url(self) -> None:
+        import base64  # here: only setup-token needs it
+
         encoded = base64.b64encode(self.url.encode("utf-8")).decode("ascii")
         self.out.write(f"\x1b]52;c;{encoded}\x07")
 
@@ -507,6 +525,8 @@ class SetupToken(TerminalProgram):
         self._spawn(self._exchange(code))
 
     def _verdict(self, code: str) -> str:
+        import hmac  # here: only setup-token needs it
+
         scenario = self.config.scenario
         if scenario == "service_unreachable":
             return "unreachable"
@@ -547,6 +567,8 @@ class SetupToken(TerminalProgram):
         self._finish(0)
 
     async def _retry(self) -> None:
+        import secrets  # here: only setup-token needs it
+
         self.phase = "retrying"
         if self.new:
             self.out.write("\x1b(B\x0f\x1b[?2004h")
@@ -589,12 +611,13 @@ Commands:
 """
 
 
-def _print_banner_token(home: Path) -> None:
+def _print_banner_token(home: StrPath) -> None:
     """The `banner_token` knob: a wrapper's token block, before claude starts (as plain text)."""
     token = random_token(96)
-    folder = home / ".clawsim"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "banner_token").write_text(token + "\n", encoding="utf-8")
+    folder = os.path.join(home, ".clawsim")
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "banner_token"), "w", encoding="utf-8") as file:
+        file.write(token + "\n")
     columns, _rows = terminal_size(0, 1)
     pieces = [f" {piece}" for piece in hard_wrap(token, max(20, columns - 1))]
     lines = ["Your OAuth token (valid for 1 year):", "", *pieces, ""]

@@ -14,16 +14,9 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import re
-import secrets
-import sqlite3
-import string
 import sys
 import time
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
 from clawtui.sim._term import (
     HIDE_CURSOR,
@@ -38,6 +31,15 @@ from clawtui.sim._term import (
     terminal_size,
 )
 from clawtui.sim.config import SimConfig
+
+# Every openclaw command is a new Python process: modules that only some commands need (sqlite3,
+# secrets, random) are imported where they are used, `typing` and `pathlib` not at all (paths
+# are str, as in clawtui.sim.config).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from clawtui.sim.config import StrPath
 
 COMMIT = "eb377ac"
 TOKEN_PREFIX = "sk-ant-oat01-"
@@ -81,46 +83,66 @@ CURSOR = "\x1b[7m\x1b[8m_\x1b[28m\x1b[27m"  # clack's block cursor: a concealed 
 # --- storage ------------------------------------------------------------------------------------
 
 
-def config_path(home: Path) -> Path:
-    return Path(home) / ".openclaw" / "openclaw.json"
+def config_path(home: StrPath) -> str:
+    return os.path.join(home, ".openclaw", "openclaw.json")
 
 
-def database_path(home: Path) -> Path:
-    return Path(home) / ".openclaw" / "state" / "openclaw.sqlite"
+def database_path(home: StrPath) -> str:
+    return os.path.join(home, ".openclaw", "state", "openclaw.sqlite")
 
 
-def read_config(home: Path) -> dict[str, Any]:
+def read_text(path: str) -> str:
+    with open(path, encoding="utf-8") as file:
+        return file.read()
+
+
+def write_text(path: str, text: str) -> None:
+    """Write a file, making its folder first (0700, as OpenClaw makes its own)."""
+    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as file:
+        file.write(text)
+
+
+def read_config(home: StrPath) -> dict[str, Any]:
     try:
-        data = json.loads(config_path(home).read_text(encoding="utf-8"))
+        data = json.loads(read_text(config_path(home)))
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
 
 
-def write_config(home: Path, data: dict[str, Any], version: str) -> None:
+def timestamp() -> str:
+    """Now, in UTC, as OpenClaw writes it into openclaw.json and its state database."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+
+
+def write_config(home: StrPath, data: dict[str, Any], version: str) -> None:
     config_file = config_path(home)
-    config_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    now = timestamp()
     data["meta"] = {"lastTouchedVersion": version, "lastTouchedAt": now}
-    temporary = config_file.with_suffix(".json.tmp")
-    temporary.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    temporary = config_file + ".tmp"
+    write_text(temporary, json.dumps(data, indent=2) + "\n")
     os.chmod(temporary, 0o600)
     os.replace(temporary, config_file)
 
 
-def store_token(home: Path, token: str, version: str, *, expires_at_ms: int | None = None) -> None:
+def store_token(
+    home: StrPath, token: str, version: str, *, expires_at_ms: int | None = None
+) -> None:
     """Save the profile in openclaw.json and the token in the state database (both 0600)."""
+    import sqlite3  # here: only the commands that touch the token need it
+
     data = read_config(home)
     auth = data.setdefault("auth", {})
     profiles = auth.setdefault("profiles", {})
     profiles[PROFILE_ID] = {"provider": "anthropic", "mode": "token"}
     if expires_at_ms is not None:
         profiles[PROFILE_ID]["expiresAt"] = expires_at_ms
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    now = timestamp()
     write_config(home, data, version)
 
     database = database_path(home)
-    database.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.makedirs(os.path.dirname(database), mode=0o700, exist_ok=True)
     with sqlite3.connect(database) as connection:
         connection.execute(
             "CREATE TABLE IF NOT EXISTS auth_profiles (profile_id TEXT PRIMARY KEY, "
@@ -135,16 +157,18 @@ def store_token(home: Path, token: str, version: str, *, expires_at_ms: int | No
     os.chmod(database, 0o600)
 
 
-def stored_token(home: Path) -> str | None:
+def stored_token(home: StrPath) -> str | None:
     """The token stored for anthropic:manual, if the profile exists in both places."""
+    import sqlite3  # here: only the commands that touch the token need it
+
     try:
-        data = json.loads(config_path(home).read_text(encoding="utf-8"))
+        data = json.loads(read_text(config_path(home)))
         if PROFILE_ID not in data.get("auth", {}).get("profiles", {}):
             return None
     except (OSError, ValueError, AttributeError):
         return None
     database = database_path(home)
-    if not database.exists():
+    if not os.path.exists(database):
         return None
     connection = sqlite3.connect(database)
     try:
@@ -160,6 +184,9 @@ def stored_token(home: Path) -> str | None:
 
 def mismatched(token: str) -> str:
     """Scenario verify_mismatch: the token with its last characters changed."""
+    import secrets  # here: only this scenario needs it
+    import string
+
     alphabet = string.ascii_letters + string.digits
     tail = "".join(
         secrets.choice([c for c in alphabet if c != original]) for original in token[-4:]
@@ -235,7 +262,7 @@ class PasteToken(TerminalProgram):
     """`openclaw models auth paste-token --provider anthropic` on a terminal."""
 
     def __init__(
-        self, config: SimConfig, home: Path, out: Output, expires_at_ms: int | None = None
+        self, config: SimConfig, home: StrPath, out: Output, expires_at_ms: int | None = None
     ) -> None:
         super().__init__(out)
         self.config = config
@@ -316,6 +343,8 @@ class PasteToken(TerminalProgram):
         )
 
     async def _start(self) -> None:
+        import random  # here: only paste-token needs it
+
         write = self.out.write
         await self.delays.wait(1.2)
         write(HIDE_CURSOR + "\x1b[90m│\x1b[39m\n")
@@ -392,8 +421,12 @@ class PasteToken(TerminalProgram):
         self.columns, self.rows = terminal_size(0, 1)
 
 
-def paste_token_from_pipe(config: SimConfig, home: Path, expires_at_ms: int | None = None) -> int:
+def paste_token_from_pipe(
+    config: SimConfig, home: StrPath, expires_at_ms: int | None = None
+) -> int:
     """`echo "$TOKEN" | openclaw models auth paste-token --provider anthropic`."""
+    import random  # here: only paste-token needs it
+
     delays = Delays(config, home)
     delays.wait_blocking(1.2)
     print("│\n◇\n")
@@ -414,7 +447,7 @@ def paste_token_from_pipe(config: SimConfig, home: Path, expires_at_ms: int | No
     return 0
 
 
-def paste_token(config: SimConfig, home: Path, args: list[str]) -> int:
+def paste_token(config: SimConfig, home: StrPath, args: list[str]) -> int:
     provider = _option(args, "--provider")
     if provider is None:
         eprint("error: required option '--provider <id>' not specified\n")
@@ -467,7 +500,7 @@ EXPIRING_MS = 7 * 86400 * 1000
 DEFAULT_SYSTEMD_UNIT = "openclaw-gateway.service"
 
 
-def default_model(config: SimConfig, home: Path) -> str:
+def default_model(config: SimConfig, home: StrPath) -> str:
     """`agents.defaults.model.primary` of openclaw.json, else the box's fresh default."""
     data = read_config(home)
     try:
@@ -477,13 +510,13 @@ def default_model(config: SimConfig, home: Path) -> str:
     return model if isinstance(model, str) and model else config.openclaw_default_model
 
 
-def stored_expiry(home: Path) -> int | None:
+def stored_expiry(home: StrPath) -> int | None:
     profile = read_config(home).get("auth", {}).get("profiles", {}).get(PROFILE_ID, {})
     value = profile.get("expiresAt") if isinstance(profile, dict) else None
     return int(value) if isinstance(value, int | float) else None
 
 
-def _profile_state(home: Path) -> tuple[str, int | None, int | None]:
+def _profile_state(home: StrPath) -> tuple[str, int | None, int | None]:
     """(status, expiresAt ms, remaining ms) of anthropic:manual as OpenClaw reports it."""
     expires_at = stored_expiry(home)
     if expires_at is None:
@@ -496,7 +529,7 @@ def _profile_state(home: Path) -> tuple[str, int | None, int | None]:
     return "ok", expires_at, remaining
 
 
-def _check_verdict(config: SimConfig, home: Path) -> tuple[int, str | None]:
+def _check_verdict(config: SimConfig, home: StrPath) -> tuple[int, str | None]:
     """What `models status --check` decides: (exit status, the problem in OpenClaw's words)."""
     model = default_model(config, home)
     provider = model.split("/", 1)[0]
@@ -512,7 +545,7 @@ def _check_verdict(config: SimConfig, home: Path) -> tuple[int, str | None]:
     return 0, None
 
 
-def models_status(config: SimConfig, home: Path, args: list[str] | None = None) -> int:
+def models_status(config: SimConfig, home: StrPath, args: list[str] | None = None) -> int:
     args = args or []
     Delays(config, home).wait_blocking(2.0)
     if "--json" in args:
@@ -538,8 +571,7 @@ def models_status(config: SimConfig, home: Path, args: list[str] | None = None) 
         when = (
             ""
             if expires_at is None
-            else " expires "
-            + datetime.fromtimestamp(expires_at / 1000, UTC).strftime("%Y-%m-%d %H:%M UTC")
+            else " expires " + time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(expires_at / 1000))
         )
         lines += [
             "Providers w/ OAuth/tokens (1): anthropic (1)",
@@ -567,7 +599,7 @@ def models_status(config: SimConfig, home: Path, args: list[str] | None = None) 
     return 0
 
 
-def _models_status_json(config: SimConfig, home: Path) -> int:
+def _models_status_json(config: SimConfig, home: StrPath) -> int:
     token = stored_token(home)
     model = default_model(config, home)
     provider = model.split("/", 1)[0]
@@ -630,7 +662,7 @@ def _models_status_json(config: SimConfig, home: Path) -> int:
     return 0
 
 
-def models_set(config: SimConfig, home: Path, args: list[str]) -> int:
+def models_set(config: SimConfig, home: StrPath, args: list[str]) -> int:
     """`openclaw models set MODEL`: the default model, with a backup of the previous config."""
     Delays(config, home).wait_blocking(1.5)
     if not args or "/" not in args[0]:
@@ -639,9 +671,10 @@ def models_set(config: SimConfig, home: Path, args: list[str]) -> int:
     model = args[0]
     data = read_config(home)
     source = config_path(home)
-    if source.exists():
-        backup = source.with_name(source.name + ".bak")
-        backup.write_bytes(source.read_bytes())
+    if os.path.exists(source):
+        backup = source + ".bak"
+        with open(source, "rb") as original, open(backup, "wb") as copy:
+            copy.write(original.read())
         os.chmod(backup, 0o600)
     agents = data.setdefault("agents", {})
     defaults = agents.setdefault("defaults", {})
@@ -656,11 +689,11 @@ def models_set(config: SimConfig, home: Path, args: list[str]) -> int:
     return 0
 
 
-def gateway_state_path(home: Path) -> Path:
-    return Path(home) / ".openclaw" / "state" / "gateway.json"
+def gateway_state_path(home: StrPath) -> str:
+    return os.path.join(home, ".openclaw", "state", "gateway.json")
 
 
-def gateway(config: SimConfig, home: Path, args: list[str]) -> int:
+def gateway(config: SimConfig, home: StrPath, args: list[str]) -> int:
     """`openclaw gateway restart` and `openclaw gateway status --json` in each GATEWAY_STATE."""
     Delays(config, home).wait_blocking(1.0)
     state = config.gateway
@@ -680,9 +713,7 @@ def gateway(config: SimConfig, home: Path, args: list[str]) -> int:
                 f"{DEFAULT_SYSTEMD_UNIT}` for details.\n"
             )
             return 1
-        path = gateway_state_path(home)
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        path.write_text(json.dumps({"restartedAt": int(time.time() * 1000)}), encoding="utf-8")
+        write_text(gateway_state_path(home), json.dumps({"restartedAt": int(time.time() * 1000)}))
         print(f"Restarted systemd service: {DEFAULT_SYSTEMD_UNIT}")
         return 0
     if args[:1] == ["status"]:
@@ -713,7 +744,7 @@ def gateway(config: SimConfig, home: Path, args: list[str]) -> int:
     return 1
 
 
-def auth_list(config: SimConfig, home: Path, args: list[str]) -> int:
+def auth_list(config: SimConfig, home: StrPath, args: list[str]) -> int:
     Delays(config, home).wait_blocking(2.0)
     token = stored_token(home)
     profiles = (

@@ -3,23 +3,22 @@
 In the real flow the customer opens the sign-in URL, signs in, and the callback page
 (`https://platform.claude.com/oauth/code/callback`) shows a code `CODE#STATE` to paste into
 Claude Code. Here a small HTTP server answers the URL the simulated `claude` prints with that
-page, and the code it shows is `code_for_state(secret, state)`: the simulated `claude` checks it
-with the same shared secret, so a demo or a test can play the customer with one HTTP request and
-nothing else has to be shared between the page and the boxes.
+page, and the code it shows is `code_for_state(secret, state)` (in `clawtui.sim.config`, the
+contract between the server and the boxes): the simulated `claude` checks it with the same shared
+secret, so a demo or a test can play the customer with one HTTP request and nothing else has to be
+shared between the page and the boxes.
 
-Standard library only (asyncio streams and a minimal HTTP/1.1 reading): `claude` imports
-`code_for_state` from here and runs on a "box" that has nothing else installed.
+Standard library only (asyncio streams and a minimal HTTP/1.1 reading).
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
-import hmac
 import html
 import re
 from urllib.parse import parse_qs, quote, urlsplit
+
+from clawtui.sim.config import code_for_state
 
 CALLBACK_URL = "https://platform.claude.com/oauth/code/callback"
 
@@ -29,16 +28,6 @@ AUTHORIZE_PATHS = ("/cai/oauth/authorize", "/oauth/authorize")
 
 _STATE = re.compile(r"[A-Za-z0-9_-]{1,200}")
 _MAX_REQUEST_HEAD = 16 * 1024
-
-
-def code_for_state(secret: str, state: str) -> str:
-    """The code the sign-in page shows for `state`: HMAC-SHA256 keyed by the box's shared secret,
-    base64url without padding, 48 characters like the real codes, never containing `#`."""
-    key = secret.encode("utf-8")
-    digest = hmac.new(key, state.encode("utf-8"), hashlib.sha256).digest()
-    # 4 more bytes from a second HMAC make 36 bytes = 48 base64 characters, the real length.
-    extra = hmac.new(key, b"len48:" + state.encode("utf-8"), hashlib.sha256).digest()[:4]
-    return base64.urlsafe_b64encode(digest + extra).decode("ascii").rstrip("=")
 
 
 def state_from_target(target: str) -> str | None:

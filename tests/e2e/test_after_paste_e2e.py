@@ -9,6 +9,7 @@ expiring (exit 2) or not ready (exit 1).
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -96,7 +97,9 @@ async def test_openai_default_with_default_model_ends_ready(
     assert f"running `openclaw models set {PROPOSED_MODEL}`" in output
     assert "default model: switched" in output
     assert "gateway: restarted (running)" in output
-    assert gateway_state_path(fleet.home("initech-bot")).exists(), "the gateway was restarted"
+    assert os.path.exists(gateway_state_path(fleet.home("initech-bot"))), (
+        "the gateway was restarted"
+    )
     audit = [json.loads(line) for line in audit_lines(dirs).splitlines()]
     ready = [entry for entry in audit if entry["step"] == "ready"]
     assert len(ready) == 1 and "expires 20" in ready[0]["reason"]
@@ -118,7 +121,7 @@ async def test_inventory_default_model_switches_without_asking(
     assert await run.finish(timeout=60) == 0, run.output
     assert "default model: switched" in run.output
     assert "gateway: skipped (restart turned off)" in run.output
-    assert not gateway_state_path(fleet.home("umbrella-ops")).exists()
+    assert not os.path.exists(gateway_state_path(fleet.home("umbrella-ops")))
 
 
 async def test_box_already_on_anthropic_needs_no_question(
@@ -175,4 +178,4 @@ async def test_no_gateway_warning_no_restart(fleet: SimServer, dirs: dict[str, P
     status, output = await onboard(fleet, dirs, "live-gateway", *SWITCH)
     assert status == 0, output
     assert "gateway restart" not in output
-    assert not gateway_state_path(fleet.home("live-gateway")).exists()
+    assert not os.path.exists(gateway_state_path(fleet.home("live-gateway")))

@@ -20,7 +20,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clawtui.sim.signin import CALLBACK_URL, SignInPage, code_for_state
+from clawtui.sim.config import code_for_state
+from clawtui.sim.signin import CALLBACK_URL, SignInPage
 
 STATE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 

@@ -1142,6 +1142,64 @@ def test_tools(tmp_path: Path) -> None:
     )
 
 
+# --- start-up cost ------------------------------------------------------------------------------
+
+#: Modules that a quick command of a simulated program must not import: every command is a new
+#: Python process (a batch of 100 boxes starts about 700), and each of these costs milliseconds of
+#: CPU in every one of them. `setup-token` and the commands that read the token import what they
+#: need where they need it.
+HEAVY_MODULES = {
+    "asyncio",
+    "dataclasses",
+    "datetime",
+    "hashlib",
+    "inspect",
+    "pathlib",
+    "random",
+    "secrets",
+    "socket",
+    "sqlite3",
+    "traceback",
+    "typing",
+    "urllib.parse",
+}
+
+
+@pytest.mark.parametrize(
+    ("module", "args"),
+    [
+        ("clawtui.sim.openclaw", ["--version"]),
+        ("clawtui.sim.openclaw", ["models", "set", "anthropic/claude-sonnet-4-6"]),
+        ("clawtui.sim.openclaw", ["gateway", "restart"]),
+        ("clawtui.sim.openclaw", ["gateway", "status", "--json"]),
+        ("clawtui.sim.claude", ["--version"]),
+        ("clawtui.sim.tools", ["node", "--version"]),
+        ("clawtui.sim.tools", ["npm", "ls", "-g", "--json"]),
+        ("clawtui.sim.tools", ["free", "-m"]),
+    ],
+)
+def test_quick_commands_import_nothing_heavy(tmp_path: Path, module: str, args: list[str]) -> None:
+    home = make_home(tmp_path)
+    imported = tmp_path / "modules.txt"
+    code = (
+        "import sys\n"
+        f"from {module} import main\n"
+        f"status = main({args!r})\n"
+        f"open({str(imported)!r}, 'w').write('\\n'.join(sys.modules))\n"
+        "sys.exit(status)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", code],  # -S: as the server's wrappers run them
+        capture_output=True,
+        text=True,
+        env={"HOME": str(home), "PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO)},
+        cwd=str(home),
+        timeout=TIMEOUT,
+    )
+    assert result.returncode == 0, result.stderr
+    assert not HEAVY_MODULES.intersection(imported.read_text().split())
+
+
 # --- the pieces: input decoding and layout ------------------------------------------------------
 
 

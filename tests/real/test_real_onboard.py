@@ -22,7 +22,7 @@ from clawtui import flow as f
 from clawtui.audit import AuditLog
 from clawtui.oauth import state_of
 from clawtui.runner import Runner, RunnerListener
-from clawtui.sim.signin import code_for_state
+from clawtui.sim.config import code_for_state
 from clawtui.vault import Vault
 from tests.real.readback import (
     assert_in_use_for_a_year,
