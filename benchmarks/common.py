@@ -138,40 +138,68 @@ async def _stop(process: asyncio.subprocess.Process, grace: float = 15.0) -> Non
         await process.wait()
 
 
-_NO_IDLE_GROUP = "simulated boxes at nice 15 (no idle CPU cgroup here: they compete for the CPU)"
+_SHARED = "simulated boxes at nice 15 (no CPU cgroups here: they compete with clawtui for the CPU)"
+_GROUPED = (
+    "the simulated boxes' programs in an idle CPU cgroup, their SSH server in one weighing 1/16 "
+    "of clawtui"
+)
 
 
 @dataclass
-class IdleCpuGroup:
-    """A CPU cgroup whose processes run only on CPU time nothing else wants (`cpu.idle`).
+class CpuGroup:
+    """A CPU cgroup of the benchmark's own, for the simulated boxes (cgroup v1 or v2).
 
     Real boxes are machines of their own; here 100 simulated boxes share clawtui's two cores:
     one SSH server, and a Python process per program a box runs (some 700 in a batch, most of
-    the simulator's CPU). At nice 15 the programs still took the CPU from clawtui: each PTY
-    session is a scheduling autogroup of its own, and a hundred of them outweigh one nice-0
-    process, so clawtui's UI thread waited 8 s for a CPU in a 40 s batch (its `run_delay` in
-    /proc). In an idle group (cgroup v1 or v2; autogroups do not apply outside the root group)
-    the programs use what clawtui leaves, as remote machines would; fleet.py moves each there as
-    it starts. Making one needs write access to the cgroup tree (root, or a delegated subtree);
-    without it everything stays at nice 15, and the notes say so.
+    the simulator's CPU). At nice 15 they still took the CPU from clawtui: each PTY session is a
+    scheduling autogroup of its own, and a hundred of them outweigh one nice-0 process, so
+    clawtui's UI thread waited 8 s for a CPU in a 40 s batch (its `run_delay` in /proc). In
+    groups (autogroups do not apply outside the root group) they use what clawtui leaves, as
+    remote machines would: the programs run in an idle group (`cpu.idle`; fleet.py moves each
+    there as it starts), and the server in a group of a 16th of a process's usual weight, above
+    its programs (or a crowd of them would stall the handshakes of boxes still connecting) and
+    below clawtui (measured: the UI thread then waits ~1.3 s of a batch instead of ~3). Making
+    them needs write access to the cgroup tree (root, or a delegated subtree); without it
+    everything stays at nice 15, and the notes say so.
     """
 
     path: Path
 
     @classmethod
-    def make(cls) -> IdleCpuGroup | None:
+    def make(cls, name: str, *settings: tuple[str, str]) -> CpuGroup | None:
+        """A new group `name`, with the first of `settings` (file, value) the tree has."""
         for base in (Path("/sys/fs/cgroup/cpu"), Path("/sys/fs/cgroup")):
             if not (base / "cgroup.procs").exists():
                 continue
-            path = base / f"clawtui-bench-{os.getpid()}"
+            path = base / f"clawtui-bench-{os.getpid()}-{name}"
             try:
                 path.mkdir(exist_ok=True)
-                (path / "cpu.idle").write_text("1\n")
             except OSError:
-                _rmdir(path)
                 continue
-            return cls(path)
+            for file, value in settings:
+                try:
+                    (path / file).write_text(f"{value}\n")
+                except OSError:
+                    continue
+                return cls(path)
+            _rmdir(path)
         return None
+
+    @classmethod
+    def idle(cls, name: str) -> CpuGroup | None:
+        return cls.make(name, ("cpu.idle", "1"))
+
+    @classmethod
+    def light(cls, name: str) -> CpuGroup | None:
+        # A 16th of the default: cpu.shares 1024 in v1, cpu.weight 100 in v2.
+        return cls.make(name, ("cpu.shares", "64"), ("cpu.weight", "6"))
+
+    def join(self, pid: int) -> bool:
+        try:
+            (self.path / "cgroup.procs").write_text(f"{pid}\n")
+        except OSError:
+            return False
+        return True
 
     def remove(self) -> None:
         """Hand any process left (a program outliving the simulator) back, then remove it."""
@@ -204,12 +232,13 @@ async def fleet(
     `demo=True`: the demo's fleet through `clawtui sim --dir` (the command an operator runs);
     otherwise `boxes` happy boxes `bench-NN` through `fleet.py`.
     """
-    idle = None if demo else IdleCpuGroup.make()
-    placement = (
-        "the simulated boxes' programs in an idle CPU cgroup, their SSH server at nice 15"
-        if idle is not None
-        else _NO_IDLE_GROUP
-    )
+    # The demo's fleet (a few boxes, one benchmark at a time) needs no groups.
+    idle = None if demo else CpuGroup.idle("programs")
+    server_group = CpuGroup.light("server") if idle is not None else None
+    if idle is not None and server_group is None:
+        idle.remove()  # both or neither: the programs alone idle would stall their server
+        idle = None
+    placement = _GROUPED if server_group is not None else _SHARED
     with tempfile.TemporaryDirectory(prefix="clawtui-bench-sim-") as temp:
         root = Path(temp)
         if demo:
@@ -230,6 +259,9 @@ async def fleet(
             env=env,
             cwd=str(ROOT),
         )
+        # At once: the server starts programs only when a session opens, long after this.
+        if server_group is not None and not server_group.join(process.pid):
+            placement = _SHARED
         lines: list[str] = []
         try:
             line = await _read_until(process, "Inventory:", lines, timeout=60.0)
@@ -245,8 +277,9 @@ async def fleet(
             yield served
         finally:
             await _stop(process)
-            if idle is not None:
-                idle.remove()
+            for group in (idle, server_group):
+                if group is not None:
+                    group.remove()
         rest = (await process.stdout.read()).decode(errors="replace") if process.stdout else ""
         used = [line for line in rest.splitlines() if line.startswith("CPU:")]
         if used:
