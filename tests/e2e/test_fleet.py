@@ -117,10 +117,9 @@ async def test_a_code_for_no_open_link_goes_nowhere_and_says_why(
 async def test_the_inventory_limit_holds_in_the_tui_and_the_queue_panel_says_so(
     batch_server: SimServer, tmp_path: Path
 ) -> None:
-    from textual.widgets import Static
-
     from clawtui.tui.app import ClawApp
     from clawtui.tui.screens.boxes import BoxListScreen
+    from clawtui.tui.widgets.queue import QueueList
 
     inventory = tmp_path / "boxes.toml"
     batch_server.write_inventory(inventory)
@@ -136,10 +135,10 @@ async def test_the_inventory_limit_holds_in_the_tui_and_the_queue_panel_says_so(
         app.start_onboarding([box.name for box in app.boxes])  # what ctrl+a, ctrl+o do
         counts = app.fleet.counts()
         assert (counts.running, counts.waiting) == (3, 9)
-        queue = app.screen.query_one("#queue", Static)
+        queue = app.screen.query_one(QueueList)
         await wait_for(lambda: len(app.fleet.ready_links()) == 12, 90, "every link")
         await wait_for(
-            lambda: "0 running / 0 waiting / 12 link ready" in str(queue.content),
+            lambda: "0 running / 0 waiting / 12 link ready" in " ".join(queue.shown.split("\n")),
             10,
             "the queue's counts",
         )

@@ -31,6 +31,7 @@ from clawtui.tui.screens.boxes import BoxListScreen
 from clawtui.tui.screens.model import DefaultModelScreen
 from clawtui.tui.screens.onboard import OnboardScreen
 from clawtui.tui.screens.reveal import RevealScreen
+from clawtui.tui.widgets.queue import QueueList
 from tests.conftest import TEST_TIME_SCALE, wait_for
 from tests.customer import code_from_page
 from tests.replay import load
@@ -54,6 +55,11 @@ def plain(widget: Static) -> str:
     # Our widgets render reactive state; a plain Static holds what it was last updated with.
     console.print(widget.content or widget.render())
     return console.export_text()
+
+
+def queue_shown(screen: BoxListScreen) -> str:
+    """What the box list's queue panel draws, its wrapped rows joined again."""
+    return " ".join(screen.query_one(QueueList).shown.splitlines())
 
 
 def model_dialog(app: ClawApp) -> DefaultModelScreen | None:
@@ -247,6 +253,7 @@ async def test_a_batch_of_five_with_one_failure() -> None:
         assert box_list.selected == set(chosen)
         # The inventory names the model to switch to: no question per box.
         app.boxes[:] = [dataclasses.replace(box, default_model=PROPOSED_MODEL) for box in app.boxes]
+        field_at = box_list.query_one("#batch-code", Input).region
         await pilot.press("ctrl+o")
         assert isinstance(app.screen, BoxListScreen), "a batch stays on the list"
 
@@ -258,13 +265,17 @@ async def test_a_batch_of_five_with_one_failure() -> None:
         await wait_for(lambda: len(ready()) == len(chosen), 20, "every link ready")
         # The queue panel is redrawn at the next frame, a moment after the fleet changed.
         await wait_for(
-            lambda: all(
-                f"{name}: link ready" in plain(box_list.query_one("#queue", Static))
-                for name in chosen
-            ),
+            lambda: all(f"{name}: link ready" in queue_shown(box_list) for name in chosen),
             10,
             "every link ready in the queue panel",
         )
+        # The Status column widened for the longer state: no row shows it cut short.
+        drawn = [table.render_line(y).text for y in range(table.size.height)]
+        for name in chosen:
+            row = next(line for line in drawn if f" {name} " in line)
+            assert "link ready" in row, row
+        # The queue grew by a row per box; the field the codes go into stayed where it was.
+        assert box_list.query_one("#batch-code", Input).region == field_at
 
         # The customers' codes go into the one batch field; each finds its own box.
         field = box_list.query_one("#batch-code", Input)
@@ -299,8 +310,8 @@ async def test_a_batch_of_five_with_one_failure() -> None:
         assert statuses["tyrell-edge"].startswith("failed")
         await wait_for(
             lambda: (
-                "tyrell-edge: needs attention" in plain(box_list.query_one("#queue", Static))
-                and "acme-prod: ready" in plain(box_list.query_one("#queue", Static))
+                "tyrell-edge: needs attention" in queue_shown(box_list)
+                and "acme-prod: ready" in queue_shown(box_list)
             ),
             10,
             "the final states in the queue panel",

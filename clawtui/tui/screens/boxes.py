@@ -31,6 +31,7 @@ from ...audit_steps import AuditStep
 from ...flow import Phase
 from ..context import Workspace
 from ..messages import CycleBoxes, OpenShell, StartOnboarding
+from ..widgets.queue import QueueList
 from .checks import CheckScreen
 from .links import LinksScreen
 
@@ -80,14 +81,20 @@ class BoxTable(DataTable[Text]):
         row = RowKey(row_key) if isinstance(row_key, str) else row_key
         column = ColumnKey(column_key) if isinstance(column_key, str) else column_key
         data = getattr(self, "_data", None)
+        # A value wider than its column widens it (DataTable's own path, which redraws every
+        # row): a few times a batch, as the longest label yet appears, and never shrinking.
+        widens = column in self.columns and (
+            self.columns[column].auto_width and value.cell_len > self.columns[column].content_width
+        )
         if (
             update_width
+            or widens
             or not isinstance(data, dict)
             or not all(isinstance(getattr(self, name, None), LRUCache) for name in _CACHES)
             or row not in self.rows
             or column not in self.columns
         ):
-            super().update_cell(row, column, value, update_width=update_width)
+            super().update_cell(row, column, value, update_width=update_width or widens)
             return
         data[row][column] = value
         self._stale_rows.add(row)
@@ -135,8 +142,6 @@ class BoxListScreen(Screen[None]):
         #: Each box's last ready record (the Expires column), re-read when a box finishes.
         self._ready: dict[str, AuditRecord] = {}
         self._queue_pending = False
-        self._queue_shown: Text | None = None  # what the queue panel shows now
-        self._queue_full = False  # ... and whether it fills the screen's height
         self.started = datetime.now(UTC)  # the current batch: what ran since clawtui started
 
     def compose(self) -> ComposeResult:
@@ -150,7 +155,7 @@ class BoxListScreen(Screen[None]):
                 yield BoxTable(id="boxes", cursor_type="row", zebra_stripes=True)
             with Vertical(id="queue-panel"):
                 yield Label("Queue", classes="panel-title")
-                yield Static("No onboarding running.", id="queue")
+                yield QueueList(Text("No onboarding running.", style="dim"), id="queue")
                 yield Label("Batch code", classes="panel-title")
                 yield Input(
                     placeholder="Paste a CODE#STATE: it goes to its box",
@@ -299,9 +304,10 @@ class BoxListScreen(Screen[None]):
     def _refresh_queue_now(self) -> None:
         self._queue_pending = False
         fleet = self.workspace.fleet
-        # The panel is never taller than the screen and each line takes a row at least, so
-        # lines past the screen's height never show: a batch of 100 boxes is not wrapped and
-        # measured in full on every change.
+        queue = self.query_one(QueueList)
+        # The list is never taller than the screen and each line takes a row at least, so lines
+        # past the screen's height never show: a batch of 100 boxes is not listed in full on
+        # every change.
         room = max(1, self.size.height)
         lines: list[Text] = []
         if fleet.onboardings:
@@ -314,9 +320,8 @@ class BoxListScreen(Screen[None]):
                 lines.append(Text(f"· {name}: waiting its turn", style="dim"))
             elif phase == Phase.WAITING_CODE:
                 age = onboarding.link_age or 0
-                lines.append(
-                    Text(f"● {name}: link ready ({_age(age)}), waiting for code", style="yellow")
-                )
+                # Short enough for one row of the panel: a row per box shows twice the boxes.
+                lines.append(Text(f"● {name}: link ready ({_age(age)})", style="yellow"))
             elif phase == Phase.FAILED or onboarding.error:
                 lines.append(Text(f"✗ {name}: needs attention", style="red"))
             elif phase == Phase.VERIFIED:
@@ -325,14 +330,7 @@ class BoxListScreen(Screen[None]):
                 lines.append(Text(f"■ {name}: stored, not in use", style="yellow"))
             elif phase != Phase.IDLE:
                 lines.append(Text(f"… {name}: {onboarding.state_label}", style="cyan"))
-        shown = Text("\n").join(lines) if lines else Text("No onboarding running.", style="dim")
-        if shown == self._queue_shown:
-            return  # a change of a box that the panel does not show (most of a batch's)
-        # Full before and after: the panel keeps its (largest) height, no layout needed.
-        full = len(lines) >= room
-        layout = not (full and self._queue_full)
-        self._queue_shown, self._queue_full = shown, full
-        self.query_one("#queue", Static).update(shown, layout=layout)
+        queue.show(lines)
 
     @property
     def highlighted(self) -> str | None:
