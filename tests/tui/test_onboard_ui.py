@@ -269,11 +269,16 @@ async def test_a_batch_of_five_with_one_failure() -> None:
             10,
             "every link ready in the queue panel",
         )
+
         # The Status column widened for the longer state: no row shows it cut short.
-        drawn = [table.render_line(y).text for y in range(table.size.height)]
-        for name in chosen:
-            row = next(line for line in drawn if f" {name} " in line)
-            assert "link ready" in row, row
+        def statuses_drawn() -> bool:
+            drawn = [table.render_line(y).text for y in range(table.size.height)]
+            return all(
+                any(f" {name} " in line and "link ready" in line for line in drawn)
+                for name in chosen
+            )
+
+        await wait_for(statuses_drawn, 10, "every box's whole status in the table")
         # The queue grew by a row per box; the field the codes go into stayed where it was.
         assert box_list.query_one("#batch-code", Input).region == field_at
 
