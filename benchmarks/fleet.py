@@ -29,6 +29,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from common import CpuGroup  # noqa: E402
+
 from clawtui.sim.boxes import SimBox  # noqa: E402
 from clawtui.sim.config import GENERATIONS  # noqa: E402
 from clawtui.sim.server import SimServer  # noqa: E402
@@ -45,21 +47,19 @@ class BenchSimServer(SimServer):
     """A SimServer whose programs run in an idle CPU cgroup, when it is given one.
 
     The programs (a Python process per command, some 700 in a batch of 100 boxes) are most of
-    the simulator's CPU; the server itself (SSH for every box) stays outside the group, at nice
-    15, so that a crowd of programs does not stall the handshakes of the boxes still connecting.
+    the simulator's CPU; the server itself (SSH for every box) stays out of their group, so that
+    a crowd of programs does not stall the handshakes of the boxes still connecting (the
+    benchmark puts it in a light group of its own: common.fleet).
     """
 
     def __init__(self, *args: Any, idle_cgroup: Path | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.idle_cgroup = idle_cgroup
+        self.idle = CpuGroup(idle_cgroup) if idle_cgroup is not None else None
 
     def program_started(self, pid: int) -> None:
-        if self.idle_cgroup is None:
-            return
-        try:
-            (self.idle_cgroup / "cgroup.procs").write_text(f"{pid}\n")
-        except OSError:
-            pass  # it ended already, or the group went: it runs at nice 15 like the server
+        # Failing (it ended already, or the group went), it stays in the server's group.
+        if self.idle is not None:
+            self.idle.join(pid)
 
 
 async def serve(

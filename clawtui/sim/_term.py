@@ -171,29 +171,39 @@ class Output:
 # --- input --------------------------------------------------------------------------------------
 
 
-class Key:
-    """One thing the user did: `kind` is text, paste, enter, linefeed, backspace, ctrl_c, or
-    ignored (escape sequences such as terminal replies, arrows and focus reports).
+class _Value:
+    """An immutable value compared, hashed and shown by the fields its `__slots__` name: a plain
+    class rather than a frozen dataclass, for the same reason as `SimConfig` (every simulated
+    command is a new process, and `dataclasses` costs each about 10 ms to import)."""
 
-    An immutable value, compared and hashed by its fields; a plain class rather than a frozen
-    dataclass for the same reason as `SimConfig`."""
+    __slots__: tuple[str, ...] = ()
+
+    def _fields(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, _Value)
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__name__}({fields})"
+
+
+class Key(_Value):
+    """One thing the user did: `kind` is text, paste, enter, linefeed, backspace, ctrl_c, or
+    ignored (escape sequences such as terminal replies, arrows and focus reports)."""
 
     __slots__ = ("kind", "text")
 
     def __init__(self, kind: str, text: str = "") -> None:
         self.kind: Final = kind
         self.text: Final = text
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return (self.kind, self.text) == (other.kind, other.text)
-
-    def __hash__(self) -> int:
-        return hash((self.kind, self.text))
-
-    def __repr__(self) -> str:
-        return f"Key(kind={self.kind!r}, text={self.text!r})"
 
 
 _CSI_TAIL = re.compile(r"[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]")
@@ -453,27 +463,14 @@ class TerminalProgram(ABC):
 # --- Ink-style layout ---------------------------------------------------------------------------
 
 
-class Style:
-    """The few SGR attributes the programs use: a 256-colour foreground and bold.
-
-    An immutable value, compared and hashed by its fields (a plain class, as `Key`)."""
+class Style(_Value):
+    """The few SGR attributes the programs use: a 256-colour foreground and bold."""
 
     __slots__ = ("fg", "bold")
 
     def __init__(self, fg: int | None = None, bold: bool = False) -> None:
         self.fg: Final = fg
         self.bold: Final = bold
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return (self.fg, self.bold) == (other.fg, other.bold)
-
-    def __hash__(self) -> int:
-        return hash((self.fg, self.bold))
-
-    def __repr__(self) -> str:
-        return f"Style(fg={self.fg!r}, bold={self.bold!r})"
 
     @property
     def on(self) -> str:

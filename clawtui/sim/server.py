@@ -112,9 +112,9 @@ class SimServer:
         self._tasks: set[asyncio.Task[None]] = set()
 
     def program_started(self, pid: int) -> None:
-        """Called with the process id of every program a session starts, the moment it starts
-        (before it can start any of its own). Nothing here; the benchmarks' fleet moves each
-        into a CPU group that runs only on CPU time clawtui leaves (benchmarks/fleet.py)."""
+        """Called with the process id of every program a session starts, right after it starts
+        (still starting up: its own children come later). Nothing here; the benchmarks' fleet
+        moves each into a CPU group that runs only on CPU time clawtui leaves (fleet.py)."""
 
     # ----------------------------------------------------------------------------- lifecycle
 

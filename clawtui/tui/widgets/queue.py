@@ -47,11 +47,6 @@ class QueueList(Widget):
         self._wrapped: dict[tuple[_Key, int, Style], list[Strip]] = {}
 
     @property
-    def text(self) -> str:
-        """What the list holds, as plain text (every entry, shown or not)."""
-        return "\n".join(entry.plain for entry in self._entries) or self._empty.plain
-
-    @property
     def shown(self) -> str:
         """What the list draws, row by row (wrapped, cut at its height), as plain text."""
         return "\n".join(row.text.rstrip() for row in self._rows)
@@ -64,9 +59,8 @@ class QueueList(Widget):
         self._draw()
 
     def on_resize(self) -> None:
-        self._rows = []
+        self._rows = []  # every row is drawn again, at the new width
         self._draw()
-        self.refresh()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
